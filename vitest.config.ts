@@ -13,7 +13,7 @@ const selfImport: Plugin = {
     if (id !== "effect-tencentcloud" && !id.startsWith("effect-tencentcloud/")) return null
     const sub = id.slice("effect-tencentcloud".length + 1)
     const candidates =
-      sub === "" ? ["index.ts"] : sub === "node" || sub === "emulator" ? [`${sub}/index.ts`] : [`${sub}.ts`, `generated/${sub}.ts`]
+      sub === "" ? ["index.ts"] : sub === "node" || sub === "emulator" ? [`${sub}/index.ts`] : [`${sub}.ts`, `generated/${sub}.ts`, `${sub}/index.ts`]
     for (const c of candidates) {
       const file = path.join(src, c)
       if (fs.existsSync(file)) return file

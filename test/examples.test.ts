@@ -158,6 +158,20 @@ const examples: ReadonlyArray<readonly [file: string, expected: ReadonlyArray<st
       /NextToken paging\) → subnet-\w+ [\d./]+, subnet-/
     ]
   ],
+  [
+    "legacy-api.ts",
+    [
+      /https:\/\/csec\.api\.qcloud\.com\/v2\/index\.php\?Action=CaptchaQuery&.*&SignatureMethod=HmacSHA256&.*&Signature=/,
+      "requests sent so far: 0",
+      "fetched: code 0, codeDesc Success",
+      "fetched again: AuthFailure.NonceReplay",
+      "emulator saw POST csec.api.qcloud.com/v2/index.php HmacSHA256 AKIDotherEXAMPLEotherEXAMPLE0002 ap-shanghai → Success",
+      /cvm DescribeInstances: totalCount \d+, first ins-\w+/,
+      "an unknown action → InvalidAction (code 4000, category client)",
+      "RequestValidationError on params.self",
+      "Signature 0EEm/HtGRr/VJXTAD9tYMth1Bzm3lLHz5RCDv1GdM8s="
+    ]
+  ],
   ["testing-with-mocks.ts", ["✓ a mock that does not match the API fails with ResponseDecodeError", "at TotalCount", "✓ the same with Testing.mockService", "7 passed"]],
   ["emulator-in-a-test.ts", ["✓ instances boot on the TestClock", "4 passed"]]
 ]
