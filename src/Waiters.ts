@@ -12,7 +12,7 @@
  * @example
  * ```ts
  * import { Effect, Schedule } from "effect"
- * import { Waiters } from "effect-tencentcloud"
+ * import * as Waiters from "effect-tencentcloud/Waiters"
  * import { runInstances } from "effect-tencentcloud/cvm"
  *
  * const launch = Effect.gen(function* () {
