@@ -289,3 +289,42 @@ describe("refused before sending", () => {
     })
   )
 })
+
+describe("the shared per-call knobs and the debugging hook", () => {
+  it.scopedLive("Retry.withRetryPolicy per call; Client.withTimeout per call: TimeoutError; Client.withEndpoint: another host", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.make()
+      emu.faults.add({ service: "cvm", times: 1, fault: { kind: "error", code: "RequestLimitExceeded" } })
+      const e = yield* Effect.flip(Legacy.call("cvm", "DescribeInstances", {}).pipe(Retry.withRetryPolicy(Retry.none), Effect.provide(legacy(emu))))
+      expect(e._tag).toBe("RequestLimitExceeded")
+      expect(emu.requests.total()).toBe(1)
+      emu.faults.add({ service: "cvm", times: 1, fault: { kind: "latency", ms: 2000 } })
+      const slow = yield* Effect.flip(
+        Legacy.call("cvm", "DescribeInstances", {}).pipe(Client.withTimeout("100 millis"), Retry.withRetryPolicy(Retry.none), Effect.provide(legacy(emu)))
+      )
+      expect(slow._tag).toBe("TimeoutError")
+      yield* Legacy.call("cvm", "DescribeInstances", {}).pipe(Client.withEndpoint("cdb.api.qcloud.com"), Effect.provide(legacy(emu)))
+      expect(emu.requests.last()?.host).toBe("cdb.api.qcloud.com")
+    })
+  )
+
+  it.scopedLive("httpListener sees every exchange with Signature and Token redacted, in the query and in the form", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.make()
+      const seen: Array<Legacy.HttpExchange> = []
+      const layer = Legacy.layer({ connectTo: emu.endpoint, httpListener: (x) => Effect.sync(() => void seen.push(x)) }).pipe(
+        Layer.provide(Credentials.layerStatic({ ...Emulator.DEMO_CREDENTIALS, token: "a-token-that-must-not-show" })),
+        Layer.provide(UndiciHttpClient.layerDefault)
+      )
+      // the emulator refuses the unknown token; the exchange is still shown
+      yield* Effect.either(Legacy.call("sec", "CaptchaQuery", captcha).pipe(Client.withMethod("GET"), Effect.provide(layer)))
+      yield* Effect.either(Legacy.call("sec", "CaptchaQuery", captcha).pipe(Effect.provide(layer)))
+      expect(seen.length).toBe(2)
+      const text = JSON.stringify(seen)
+      expect(text).not.toContain("a-token-that-must-not-show")
+      expect(seen[0].request.url).toContain("Signature=<redacted>")
+      expect(seen[1].request.body).toContain("Signature=<redacted>")
+      expect(seen[1].request.body).toContain("Token=<redacted>")
+    })
+  )
+})
