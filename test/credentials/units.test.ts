@@ -66,7 +66,7 @@ describe("the emulator's web identity check", () => {
     expect(webIdentityProblem(jwt({ exp: now / 1000 + 60 }), now)).toBeUndefined()
     expect(webIdentityProblem(jwt({ exp: now / 1000 }), now)).toMatch(/expired at 2001-09-09T01:46:40Z/)
     expect(webIdentityProblem(jwt({ nbf: now / 1000 + 1 }), now)).toMatch(/not valid before/)
-    expect(webIdentityProblem("a.bm90IGpzb24.c", now)).toMatch(/payload is not JSON/)
+    expect(webIdentityProblem("eyJhbGciOi.x.y", now)).toBeUndefined() // not JSON inside: the configured check decides
     expect(webIdentityProblem("opaque-token", now)).toBeUndefined()
   })
 })

@@ -54,8 +54,8 @@ export const issueTemporary = (world: World, now: number, action: string, subjec
 
 /**
  * Why a web identity token is refused on its face, or `undefined`: a token that is a JWT
- * (`header.payload.signature`, base64url) must not have expired (`exp`, emulator clock) nor be
- * used before `nbf`. Other tokens are left to the configured check.
+ * (`header.payload.signature`, base64url, a JSON object as payload) must not have expired (`exp`,
+ * emulator clock) nor be used before `nbf`. Other tokens are left to the configured check.
  */
 export const webIdentityProblem = (token: string, now: number): string | undefined => {
   const parts = token.split(".")
@@ -64,9 +64,9 @@ export const webIdentityProblem = (token: string, now: number): string | undefin
   try {
     claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"))
   } catch {
-    return "The web identity token looks like a JWT but its payload is not JSON."
+    return undefined // not a JWT after all: the configured check decides
   }
-  if (claims === null || typeof claims !== "object") return "The web identity token's payload is not a JSON object."
+  if (claims === null || typeof claims !== "object") return undefined
   const { exp, nbf } = claims as { exp?: unknown; nbf?: unknown }
   if (typeof exp === "number" && exp * 1000 <= now) return `The web identity token expired at ${iso(exp * 1000)}.`
   if (typeof nbf === "number" && nbf * 1000 > now) return `The web identity token is not valid before ${iso(nbf * 1000)}.`
