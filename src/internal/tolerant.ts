@@ -141,7 +141,7 @@ const isObject = (u: unknown): u is Record<string, unknown> =>
 /** Does `ast` accept `null` (a `NullOr`)? */
 const acceptsNull = (ast0: AST.AST): boolean => {
   const ast = unwrap(ast0)
-  return ast._tag === "Union" && ast.types.some((m) => m._tag === "Literal" && m.literal === null)
+  return ast._tag === "Union" && ast.types.some((m) => (m._tag === "Literal" && m.literal === null) || acceptsNull(m))
 }
 
 const note = (ctx: Ctx, path: ReadonlyArray<string | number>, ast: AST.AST, got: unknown, resolution: Resolution) => {
@@ -299,7 +299,12 @@ export const fill = (ast0: AST.AST, value: unknown): unknown => {
     }
     if (ast._tag === "TupleType" && ast.rest.length === 1 && Array.isArray(value)) {
       const item = ast.rest[0].type
-      return value.map((e) => fill(item, e))
+      let copy: Array<unknown> | undefined
+      for (let i = 0; i < value.length; i++) {
+        const r = fill(item, value[i])
+        if (r !== value[i]) (copy ??= value.slice())[i] = r
+      }
+      return copy ?? value
     }
     if (ast._tag === "TypeLiteral" && isObject(value)) {
       let copy: Record<string, unknown> | undefined
