@@ -90,6 +90,8 @@ export interface EmulatorOptions {
   readonly faults?: ReadonlyArray<FaultRule> | undefined
   /** Capacity of the request log (ring buffer); default 1000, `0` disables recording. */
   readonly recordLimit?: number | undefined
+  /** Bound of the request log in (estimated) bytes; default 32 MiB. Large requests' parameters are kept truncated. */
+  readonly recordMaxBytes?: number | undefined
   /** Allowed clock skew of signed requests, seconds; default 300 (the cloud's 5 minutes). */
   readonly maxSkewSeconds?: number | undefined
   /** Which web identity tokens AssumeRoleWithWebIdentity accepts; default any non-empty token. */
@@ -172,7 +174,7 @@ export const start = (options: EmulatorOptions = {}): Promise<RunningEmulator> =
   const state = State.make(seed, { ...State.defaultTimings, ...options.timings }, options.webIdentity ?? (() => true), now)
   const faults = new FaultRules(seed)
   for (const r of options.faults ?? []) faults.add(r)
-  const recorder = new Recorder(options.recordLimit ?? 1000)
+  const recorder = new Recorder(options.recordLimit ?? 1000, options.recordMaxBytes)
   const maxSkewSeconds = options.maxSkewSeconds ?? 300
   const protocols = protocolFactories.map((f) => f({ keys, now, seed, maxSkewSeconds, faults, recorder, state }))
   const { onRequest, onClientError } = makeHandlers({

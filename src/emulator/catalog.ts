@@ -252,7 +252,7 @@ export const fromSchemas = (services: ReadonlyArray<SchemaService>): ActionCatal
   }
   return {
     lookup(service, version, action) {
-      const versions = reg[service]
+      const versions = Object.prototype.hasOwnProperty.call(reg, service) ? reg[service] : undefined
       if (versions === undefined) return NO_SERVICE
       const defs = mods.get(`${service}@${version}`)
       if (defs === undefined) return { _tag: "NoSuchVersion", versions: Object.keys(versions) }

@@ -33,11 +33,15 @@ import {
 import type { ActionCatalog, ActionDef, Lookup } from "./catalog.js"
 import type { Fault, FaultRules } from "./faults.js"
 import { complete, hash32, response as generateResponse, Rng } from "./generate.js"
-import { type RecordedRequest, type Recorder, redactHeaders, redactParams, redactQuery } from "./recorder.js"
+import { FULL_PARAMS_LIMIT, type RecordedRequest, type Recorder, redactHeaders, redactParams, redactQuery, truncateParams } from "./recorder.js"
 import { ApiFailure, type State } from "./state/index.js"
 import { type FlatValue, type Invalid, unflatten, validate } from "./validate.js"
 import type { ProtocolHandler } from "./protocol.js"
 import { ANY } from "./shape.js"
+import { own } from "./own.js"
+
+/** The actions whose body is bytes (`application/octet-stream`); every other TC3 POST is JSON or multipart. */
+const OCTET_STREAM_ACTIONS: ReadonlySet<string> = new Set(["cls.UploadLog"])
 
 /** `X-CLS-*` header names of octet-stream uploads (cls UploadLog) → request members. */
 const CLS_HEADER_MEMBERS: Readonly<Record<string, string>> = { topicid: "TopicId", hashkey: "HashKey", compresstype: "CompressType" }
@@ -125,6 +129,8 @@ class Recorded implements RecordedRequest {
   readonly response: RecordedRequest["response"]
   readonly faults: ReadonlyArray<string>
   readonly fault: string | undefined
+  /** What this entry holds, estimated (the log is bounded by it). */
+  readonly approxBytes: number
   private readonly rawQuery: string
   private readonly rawHeaders: http.IncomingHttpHeaders
   private readonly rawParams: unknown
@@ -148,7 +154,16 @@ class Recorded implements RecordedRequest {
     this.fault = x.fault
     this.rawQuery = x.rawQuery
     this.rawHeaders = x.req.headers
-    this.rawParams = x.params
+    let paramBytes = x.body.length
+    if (x.body.length > FULL_PARAMS_LIMIT && x.params !== undefined) {
+      // a large request keeps a small truncated copy of its parameters, not the decoded whole
+      const t = truncateParams(x.params)
+      this.rawParams = t.value
+      paramBytes = t.bytes
+    } else this.rawParams = x.params
+    let headerBytes = 0
+    for (const k in x.req.headers) headerBytes += k.length + String(x.req.headers[k]).length
+    this.approxBytes = 512 + 2 * (x.rawQuery.length + x.host.length + x.path.length + headerBytes) + paramBytes
   }
 
   get query(): string {
@@ -162,7 +177,7 @@ class Recorded implements RecordedRequest {
     return this.cache.params
   }
   toJSON() {
-    const { rawQuery: _q, rawHeaders: _h, rawParams: _p, cache: _c, ...rest } = this
+    const { rawQuery: _q, rawHeaders: _h, rawParams: _p, cache: _c, approxBytes: _b, ...rest } = this
     return { ...rest, query: this.query, headers: this.headers, params: this.params }
   }
 }
@@ -399,25 +414,39 @@ export const makeHandlers = (cfg: ServerConfig) => {
     }
     const unsigned = header(req, "x-tc-content-sha256") === "UNSIGNED-PAYLOAD"
     const payloadHash = unsigned ? UNSIGNED_PAYLOAD_HASH : x.body.length === 0 ? EMPTY_PAYLOAD_HASH : sha256Hex(x.body)
-    let canonical: string
-    if (names.length === 2 && names[0] === "content-type" && names[1] === "host") {
-      canonical = tc3CanonicalRequest({
-        method: req.method ?? "",
-        path: x.path,
-        canonicalQuery: x.rawQuery,
-        contentType: x.contentType.trim().toLowerCase(),
-        host: x.host.trim().toLowerCase(),
-        payloadHash
-      })
-    } else {
+    const canonicalFor = (host: string): string => {
+      if (names.length === 2 && names[0] === "content-type" && names[1] === "host") {
+        return tc3CanonicalRequest({
+          method: req.method ?? "",
+          path: x.path,
+          canonicalQuery: x.rawQuery,
+          contentType: x.contentType.trim().toLowerCase(),
+          host,
+          payloadHash
+        })
+      }
       // the documented general form: any signed headers, `name:value` lower-cased and trimmed
       let ch = ""
-      for (const n of names) ch += `${n}:${(header(req, n) ?? "").trim().toLowerCase()}\n`
-      canonical = `${(req.method ?? "").toUpperCase()}\n${x.path}\n${x.rawQuery}\n${ch}\n${names.join(";")}\n${payloadHash}`
+      for (const n of names) ch += `${n}:${n === "host" ? host : (header(req, n) ?? "").trim().toLowerCase()}\n`
+      return `${(req.method ?? "").toUpperCase()}\n${x.path}\n${x.rawQuery}\n${ch}\n${names.join(";")}\n${payloadHash}`
     }
-    const stringToSign = tc3StringToSign(ts, scopeService, canonical)
-    const expected = tc3Signature(keyCache.get(secretId, cred.key, date, scopeService), stringToSign)
-    if (!hexEqual(expected, signature.toLowerCase())) {
+    const key = keyCache.get(secretId, cred.key, date, scopeService)
+    const given = signature.toLowerCase()
+    const sentHost = x.host.trim().toLowerCase()
+    let canonical = canonicalFor(sentHost)
+    let matches = hexEqual(tc3Signature(key, tc3StringToSign(ts, scopeService, canonical)), given)
+    // The official SDKs sign the endpoint's host without its port while sending the port in Host
+    // (`endpoint: "cvm.tencentcloudapi.com:4599"`). The cloud never sees a port, so accepting the
+    // sent Host with its port removed lets existing official-SDK code point at the emulator.
+    const portless = sentHost.replace(/:\d+$/, "")
+    if (!matches && portless !== sentHost) {
+      const alt = canonicalFor(portless)
+      if (hexEqual(tc3Signature(key, tc3StringToSign(ts, scopeService, alt)), given)) {
+        matches = true
+        canonical = alt
+      }
+    }
+    if (!matches) {
       return apiError(
         "AuthFailure.SignatureFailure",
         `The provided credentials could not be validated: the signature does not match. The emulator signed this canonical request: ${JSON.stringify(canonical)}`,
@@ -502,8 +531,9 @@ export const makeHandlers = (cfg: ServerConfig) => {
     const service = x.service!
     const version = x.version!
     const action = x.action!
-    const stateful = cfg.state.services[service]
-    const handler = stateful !== undefined && stateful.version === version ? stateful.handlers[action] : undefined
+    // names from the request: own members only (`constructor` is not an action, nor a service)
+    const stateful = own(cfg.state.services, service)
+    const handler = stateful !== undefined && stateful.version === version ? own(stateful.handlers, action) : undefined
     let def: ActionDef | undefined
     switch (lookup._tag) {
       case "Found":
@@ -582,6 +612,9 @@ export const makeHandlers = (cfg: ServerConfig) => {
         if (typeof parts === "string") return apiError("InvalidParameter", `The multipart body is malformed: ${parts}.`, x.requestId)
         flat = parts
       } else if (ctype.startsWith("application/octet-stream")) {
+        if (!OCTET_STREAM_ACTIONS.has(`${x.service}.${x.action}`)) {
+          return apiError("UnsupportedProtocol", `The Content-Type \`application/octet-stream\` is accepted only by upload actions (${[...OCTET_STREAM_ACTIONS].join(", ")}); send this request as \`application/json\`.`, x.requestId)
+        }
         // octet-stream uploads (cls UploadLog) carry their members as X-CLS-<Member> headers
         flat = []
         for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
@@ -589,11 +622,18 @@ export const makeHandlers = (cfg: ServerConfig) => {
           if (/^x-cls-/i.test(name)) {
             // header names are case-insensitive: map them back onto the documented member names
             const member = name.slice(6)
-            flat.push([CLS_HEADER_MEMBERS[member.toLowerCase()] ?? member, req.rawHeaders[i + 1]])
+            flat.push([own(CLS_HEADER_MEMBERS, member.toLowerCase()) ?? member, req.rawHeaders[i + 1]])
           }
         }
       } else if (isForm) {
         return apiError("UnsupportedProtocol", "A form-encoded POST must be signed with HmacSHA256/HmacSHA1 (v1); TC3 POST bodies are JSON or multipart.", x.requestId)
+      } else if (!ctype.startsWith("application/json")) {
+        // like the cloud: a TC3 POST body is JSON (text/plain, a missing Content-Type and the rest are refused)
+        return apiError(
+          "UnsupportedProtocol",
+          `The Content-Type ${JSON.stringify(x.contentType)} is not supported for a TC3 POST; send the parameters as \`application/json\` (or \`multipart/form-data\` for file uploads).`,
+          x.requestId
+        )
       }
       if (x.body.length > TC3_LIMIT) return apiError("RequestSizeLimitExceeded", `The request body is ${x.body.length} bytes; the TC3 limit is 10 MB.`, x.requestId)
       return { authorize: () => verifyTc3(x, authorization), flat }

@@ -210,7 +210,7 @@ export const applyFilters = <R>(
       const key = f.Name.slice(4)
       preds.push((r) => tagsOf(r).some((t) => t.Key === key && values.has(t.Value)))
     } else {
-      const g = getters[f.Name]
+      const g = Object.prototype.hasOwnProperty.call(getters, f.Name) ? getters[f.Name] : undefined
       if (g === undefined) {
         return new ApiFailure(
           unknownCode,
