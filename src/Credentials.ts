@@ -297,8 +297,8 @@ export interface DefaultOptions extends ProfileOptions, CachedOptions {
   readonly sts?: StsOptions | undefined
   /** Options of the CVM instance role (role name, metadata URL, timeout); `false` leaves it out. */
   readonly cvmRole?: CvmRoleOptions | false | undefined
-  /** Options of TKE OIDC (instead of the `TKE_*` variables); `false` leaves it out. */
-  readonly tkeOidc?: Omit<TkeOidcOptions, keyof StsOptions> | false | undefined
+  /** Options of TKE OIDC (instead of the `TKE_*` variables; its STS endpoint comes from `sts`); `false` leaves it out. */
+  readonly tkeOidc?: Omit<TkeOidcOptions, "endpoint" | "client"> | false | undefined
 }
 
 /**
@@ -318,7 +318,7 @@ export const make = (options: DefaultOptions = {}): Effect.Effect<CredentialsSer
       yield* cached(fromProfile(options), options)
     ]
     if (options.cvmRole !== false) sources.push(yield* cached(cvmRoleOnce(options.cvmRole ?? {}, http), options))
-    if (options.tkeOidc !== false) sources.push(yield* cached(tkeOidcOnce({ ...options.sts, ...options.tkeOidc }, http), options))
+    if (options.tkeOidc !== false) sources.push(yield* cached(tkeOidcOnce({ ...options.sts, region: undefined, ...options.tkeOidc }, http), options))
     let chosen: CredentialsService | undefined
     const get = Effect.suspend(() =>
       chosen !== undefined
