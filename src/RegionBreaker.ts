@@ -45,7 +45,7 @@ import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SynchronizedRef from "effect/SynchronizedRef"
-import { isApiError, RequestValidationError } from "./Errors.js"
+import { classify as classifyFailure, RequestValidationError } from "./Errors.js"
 
 // -------------------------------------------------------------------------------------------------
 // settings
@@ -383,30 +383,7 @@ export const classify = (outcome: unknown): boolean | undefined => {
 }
 
 /** {@link classify} for a failure value. */
-export const classifyError = (error: unknown): boolean | undefined => {
-  if (isApiError(error)) return error.code !== "InternalError"
-  if (typeof error !== "object" || error === null || !("_tag" in error)) return undefined
-  const e = error as { readonly _tag: string; readonly code?: unknown; readonly status?: unknown; readonly requestId?: unknown }
-  switch (e._tag) {
-    case "UnknownApiError":
-      return e.code !== "InternalError"
-    case "NetworkError":
-      // a stale keep-alive connection: nothing reached the server, the region is fine
-      return (e as { beforeSend?: unknown }).beforeSend === true ? undefined : false
-    case "TimeoutError":
-      return false
-    case "HttpStatusError": {
-      if (typeof e.requestId === "string" && e.requestId !== "") return true
-      return typeof e.status === "number" && e.status >= 500 ? false : undefined
-    }
-    case "ResponseParseError":
-      return typeof e.status === "number" && e.status >= 400 && e.status < 500 ? undefined : false
-    case "ResponseDecodeError":
-      return true
-    default:
-      return undefined
-  }
-}
+export const classifyError = (error: unknown): boolean | undefined => classifyFailure(error).region
 
 /** {@link classify} as a predicate: `true` only for outcomes counted as successes. */
 export const isSuccess = (outcome: unknown): boolean => classify(outcome) === true

@@ -22,7 +22,6 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
-import * as Predicate from "effect/Predicate"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
@@ -30,7 +29,7 @@ import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleInterval from "effect/ScheduleInterval"
 import type { ActionInfo, CallError } from "./core/Call.js"
 import { type Override, override } from "./core/Overrides.js"
-import { isApiError, isThrottling } from "./Errors.js"
+import { classify } from "./Errors.js"
 
 // -------------------------------------------------------------------------------------------------
 // classification
@@ -83,13 +82,10 @@ export const isSafeToRepeat = (info: ActionInfo): boolean => {
   return readOnlyPrefixes.some((p) => startsWithWord(info.action, p))
 }
 
-const errorCode = (e: CallError): string | undefined =>
-  Predicate.hasProperty(e, "code") && typeof e.code === "string" ? e.code : undefined
-
-const isHttp429 = (e: CallError): boolean => !isApiError(e) && e._tag === "HttpStatusError" && e.status === 429
 
 /**
- * The default retry condition.
+ * The default retry condition, from `Errors.classify` (the rule the breaker and spans use too):
+ * `always` failures are retried on every call, `ifSafe` ones only when the call is safe to repeat.
  *
  * - Throttling (`RequestLimitExceeded*`, `LimitExceeded.RequestFrequency`, HTTP 429): always;
  *   the server refused the request, so nothing ran.
@@ -100,28 +96,15 @@ const isHttp429 = (e: CallError): boolean => !isApiError(e) && e._tag === "HttpS
  *   `ctx.safe`, because the request may have run.
  * - Never `InternalError` (the action may have run), never client errors.
  */
+/** The server refused to run the call (throttling code of any protocol, HTTP 429): the slower backoff applies. */
+const isThrottled = (e: CallError): boolean => {
+  const c = classify(e)
+  return c.retry === "always" && (c.code !== undefined || e._tag === "HttpStatusError")
+}
+
 export const isRetryable = (error: CallError, ctx: RetryContext): boolean => {
-  if (isThrottling(error)) return true
-  // UnknownApiError is structurally an ApiError for the compiler, hence the widened tag
-  if (isApiError(error) || (error._tag as string) === "UnknownApiError") {
-    return ctx.safe && errorCode(error) === "ServiceUnavailable"
-  }
-  switch (error._tag) {
-    case "NetworkError":
-      return error.reason === "Connect" || error.reason === "DNS" || ctx.safe
-    case "TimeoutError":
-      return ctx.safe
-    case "HttpStatusError":
-      return error.status === 429 || (error.status >= 500 && ctx.safe)
-    case "ResponseParseError":
-      return ctx.safe
-    case "RequestValidationError":
-    case "CredentialsError":
-    case "ResponseDecodeError":
-    case "BreakerOpenError":
-      return false
-  }
-  return false
+  const c = classify(error)
+  return c.retry === "always" || (c.retry === "ifSafe" && ctx.safe)
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -204,7 +187,7 @@ export const make = (options: RetryOptions = {}): RetryPolicy => {
       if (retries >= maxRetries || !retryOn(error, ctx)) {
         return Effect.succeed([retries, Duration.zero, ScheduleDecision.done] as const)
       }
-      const base = isThrottling(error) || isHttp429(error) ? throttlingMillis : baseMillis
+      const base = isThrottled(error) ? throttlingMillis : baseMillis
       return Effect.map(Random.next, (r) => {
         const delay = jitteredDelayMillis(retries, base, capMillis, r)
         return [retries + 1, Duration.millis(delay), continueAfter(now, delay)] as const
