@@ -217,7 +217,8 @@ export interface FolderPage {
 export const listFolder = (input: { readonly bucket: string; readonly path: string; readonly num?: number | undefined; readonly context?: string | undefined; readonly prefix?: string | undefined }): Effect.Effect<FolderPage, Err, Cos> =>
   Effect.gen(function* () {
     const dir = input.path === "/" ? "" : yield* keyOf(input.path, "folder", "ListFolder")
-    const page = yield* Listing.listObjects({ bucket: input.bucket, prefix: dir + (input.prefix ?? ""), delimiter: "/", marker: input.context || undefined, maxKeys: input.num ?? 199 })
+    // the folder's own `dir/` object sorts first: start after it so it neither shows nor takes a slot
+    const page = yield* Listing.listObjects({ bucket: input.bucket, prefix: dir + (input.prefix ?? ""), delimiter: "/", marker: input.context || (dir === "" || input.prefix ? undefined : dir), maxKeys: input.num ?? 199 })
     const infos: Array<FolderEntry> = [
       ...page.commonPrefixes.map((p) => ({ name: p.slice(dir.length), path: "/" + p, isFolder: true, size: 0, lastModified: undefined })),
       ...page.objects.filter((o) => o.key !== dir).map((o) => ({ name: o.key.slice(dir.length), path: "/" + o.key, isFolder: o.key.endsWith("/"), size: o.size, lastModified: o.lastModified }))
