@@ -17,6 +17,8 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
 import * as Predicate from "effect/Predicate"
 import type { CallSite, Category, SdkError } from "../Errors.js"
 
@@ -69,6 +71,21 @@ export class ServiceResponseError<Code extends string = string> extends /*#__PUR
 
 /** Brand check for any {@link ServiceResponseError}. */
 export const isServiceResponseError = (u: unknown): u is ServiceResponseError => u instanceof ServiceResponseError
+
+/**
+ * Handle one Huawei error code. `Effect.catchTag(code, ...)` works at run time too; this helper
+ * also types the handler's error when the codes are only known as `string` (generic calls).
+ *
+ * @example
+ * ```ts
+ * program.pipe(Errors.catchCode("VPC.0202", (e) => Effect.succeed(e.requestId)))
+ * ```
+ */
+export const catchCode: {
+  <B, E2, R2>(code: string, f: (e: ServiceResponseError) => Effect.Effect<B, E2, R2>): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A | B, E | E2, R | R2>
+  <A, E, R, B, E2, R2>(self: Effect.Effect<A, E, R>, code: string, f: (e: ServiceResponseError) => Effect.Effect<B, E2, R2>): Effect.Effect<A | B, E | E2, R | R2>
+} = dual(3, <A, E, R, B, E2, R2>(self: Effect.Effect<A, E, R>, code: string, f: (e: ServiceResponseError) => Effect.Effect<B, E2, R2>) =>
+  Effect.catchIf(self, (e): e is E & ServiceResponseError => isServiceResponseError(e) && e.code === code, (e) => f(e)))
 
 /** The answer was a redirect (3xx); the client does not follow redirects (the SDK's `allow_redirects=False`). */
 export class RetryOutageError extends /*#__PURE__*/ Data.TaggedError("RetryOutageError")<

@@ -139,8 +139,11 @@ describe("credentials", () => {
   it.live("a wrong SK is refused with APIGW.0301 (catchTag by Huawei's code)", () =>
     withEmulator((emu) =>
       Effect.gen(function* () {
-        const code = yield* listVpcs.pipe(Effect.as("ok"), Effect.catchTag("APIGW.0301", (e) => Effect.succeed(`${e.status} ${e.kind}`)))
+        const code = yield* listVpcs.pipe(Effect.as("ok"), Errors.catchCode("APIGW.0301", (e) => Effect.succeed(`${e.status} ${e.kind}`)))
         expect(code).toBe("401 ClientRequest")
+        // catchTag by the code works at run time (its types need a literal code, as generated actions give)
+        const tagged = yield* Effect.catchTag(listVpcs as unknown as Effect.Effect<unknown, { readonly _tag: "APIGW.0301" }, HuaweiCloud>, "APIGW.0301", () => Effect.succeed("caught"))
+        expect(tagged).toBe("caught")
       }).pipe(Effect.provide(clientLayer(emu, Credentials.layerBasic({ ak: AK, sk: "wrong", projectId: "p" }))))))
 })
 
