@@ -111,7 +111,7 @@ export const main = Effect.gen(function* () {
   yield* say("\n4. The chain as the client's Credentials layer")
   const Http = UndiciHttpClient.layer({ proxy: false }) // the emulator is on loopback: never via HTTP(S)_PROXY
   const ChainCredentials = Layer.succeed(Credentials.Credentials, { get: chain })
-  const client = (credentials: Layer.Layer<Credentials.Credentials>) =>
+  const client = <E>(credentials: Layer.Layer<Credentials.Credentials, E>) =>
     Client.layer({ region: "ap-guangzhou", connectTo: emu.endpoint }).pipe(Layer.provide(credentials), Layer.provide(Http))
   yield* Cvm.describeInstances({ Limit: 1 }).pipe(
     Effect.provide(client(ChainCredentials)),

@@ -45,18 +45,20 @@ const story = (emu: Emulator.EmulatorHandle) =>
 
     // 1. VPC and subnet -------------------------------------------------------------------------
     yield* step(1, "Create a VPC and a subnet")
+    // answer members are optional in the types (an answer may lack one): check the ones we need
     const { Vpc: vpc } = yield* Vpc.createVpc({ VpcName: "quickstart", CidrBlock: "10.0.0.0/16" })
-    yield* say(`   VPC     ${vpc.VpcId}  ${vpc.CidrBlock}  "${vpc.VpcName}"`)
+    const vpcId = vpc?.VpcId
+    if (vpcId === undefined) return yield* Effect.fail("CreateVpc answered without a VpcId")
+    yield* say(`   VPC     ${vpcId}  ${vpc?.CidrBlock}  "${vpc?.VpcName}"`)
     const { Subnet: subnet } = yield* Vpc.createSubnet({
-      VpcId: vpc.VpcId,
+      VpcId: vpcId,
       SubnetName: "web",
       CidrBlock: "10.0.1.0/24",
       Zone: "ap-guangzhou-3"
     })
-    // the spec marks every member of Subnet optional, so check the one we need
-    const subnetId = subnet.SubnetId
+    const subnetId = subnet?.SubnetId
     if (subnetId === undefined) return yield* Effect.fail("CreateSubnet answered without a SubnetId")
-    yield* say(`   subnet  ${subnetId}  ${subnet.CidrBlock}  ${subnet.Zone}  (${Number(subnet.AvailableIpAddressCount)} free addresses)`)
+    yield* say(`   subnet  ${subnetId}  ${subnet?.CidrBlock}  ${subnet?.Zone}  (${Number(subnet?.AvailableIpAddressCount)} free addresses)`)
 
     // 2. instances --------------------------------------------------------------------------------
     yield* step(2, "Run 3 instances in the subnet")
@@ -66,14 +68,14 @@ const story = (emu: Emulator.EmulatorHandle) =>
       InstanceType: "S5.MEDIUM2",
       InstanceName: "web",
       Placement: { Zone: "ap-guangzhou-3" },
-      VirtualPrivateCloud: { VpcId: vpc.VpcId, SubnetId: subnetId }
+      VirtualPrivateCloud: { VpcId: vpcId, SubnetId: subnetId }
     })
     const ids = run.InstanceIdSet ?? []
     yield* say(`   ${ids.join(", ")}`)
 
     // 3. pages ------------------------------------------------------------------------------------
     yield* step(3, "Stream them back page by page (describeInstancesPages, Limit 2)")
-    const pages = yield* Cvm.describeInstancesPages({ Limit: 2, Filters: [{ Name: "vpc-id", Values: [vpc.VpcId] }] }).pipe(
+    const pages = yield* Cvm.describeInstancesPages({ Limit: 2, Filters: [{ Name: "vpc-id", Values: [vpcId] }] }).pipe(
       Stream.zipWithIndex,
       Stream.tap(([page, i]) =>
         say(`   page ${i + 1}: ${(page.InstanceSet ?? []).map(brief).join(", ")}${i === 0 ? `   (TotalCount ${Number(page.TotalCount)})` : ""}`)
@@ -146,7 +148,7 @@ const story = (emu: Emulator.EmulatorHandle) =>
     const states = new Map<string, number>()
     for (const i of final.InstanceSet ?? []) states.set(i.InstanceState ?? "?", (states.get(i.InstanceState ?? "?") ?? 0) + 1)
     yield* say(`\nSummary`)
-    yield* say(`   created     1 VPC (${vpc.VpcId}), 1 subnet (${subnetId}), ${ids.length} instances (${[...states].map(([s, n]) => `${n} ${s}`).join(", ")})`)
+    yield* say(`   created     1 VPC (${vpcId}), 1 subnet (${subnetId}), ${ids.length} instances (${[...states].map(([s, n]) => `${n} ${s}`).join(", ")})`)
     yield* say(`   paging      ${pages} pages of at most 2 instances`)
     yield* say(`   errors      1 typed error handled by its code`)
     yield* say(`   retries     ${throttled.length - 1} after throttling`)
