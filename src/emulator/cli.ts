@@ -33,6 +33,7 @@ Usage: npm run emulator -- [options]
                                   truncate slowBody(ms) contentType(contentType)   (repeatable)
   --faults <file.json>     fault rules from a JSON file (array of rules)
   --record <n>             request log capacity (default 1000)
+  --record-bytes <n>       request log bound in bytes (default 33554432); large params are kept truncated
   --quiet                  no access log
   --help                   this text
 `
@@ -49,6 +50,7 @@ interface Args {
   transitionMs?: number
   faults: Array<Faults.FaultRule>
   record: number
+  recordBytes?: number
   quiet: boolean
 }
 
@@ -108,6 +110,9 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
       case "--record":
         a.record = int(name, value())
         break
+      case "--record-bytes":
+        a.recordBytes = int(name, value())
+        break
       case "--quiet":
         a.quiet = true
         break
@@ -160,6 +165,7 @@ const main = async () => {
     timings: t === undefined ? undefined : { launch: t, start: t, stop: t, reboot: t, terminate: t, attach: t, detach: t },
     faults: args.faults,
     recordLimit: args.record,
+    recordMaxBytes: args.recordBytes,
     onRequest: args.quiet ? undefined : (r) => process.stdout.write(logLine(r))
   }).catch((e: Error) => die(`cannot listen on ${args.host}:${args.port}: ${e.message}`))
   const demo = args.ids.length === 0
