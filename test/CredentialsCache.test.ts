@@ -350,6 +350,19 @@ describe("cached", () => {
       expect(yield* idOf(get)).toBe("id-1")
     }))
 
+  it.effect("a caller interrupted while taking the lead never leaves a refresh that nobody runs", () =>
+    Effect.gen(function* () {
+      const s = scripted(HOUR)
+      const { get } = yield* Credentials.cached(s.source)
+      // interrupt 200 callers at every possible point; a later get must still complete
+      for (let i = 0; i < 200; i++) {
+        const f = yield* Effect.fork(get)
+        yield* Effect.repeatN(Effect.yieldNow(), i % 7)
+        yield* Fiber.interrupt(f)
+      }
+      expect((yield* get).secretId).toMatch(/^id-/)
+    }))
+
   it.effect("a defect in the source reaches the callers and is not cached", () =>
     Effect.gen(function* () {
       let first = true

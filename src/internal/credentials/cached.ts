@@ -141,7 +141,9 @@ export const cached = (source: Source, options: CachedOptions = {}): Effect.Effe
         )
       )
 
-    const get: Effect.Effect<Credential, CredentialsError> = Effect.gen(function* () {
+    // Taking the lead and starting the refresh happen without interruption in between: a caller
+    // interrupted there would leave a flight that nobody runs and everybody waits for.
+    const decide: Effect.Effect<Step> = Effect.uninterruptible(Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       const fiberId = yield* Effect.fiberId
       const step = yield* Ref.modify(state, (s): [Step, CacheState] => {
@@ -156,11 +158,14 @@ export const cached = (source: Source, options: CachedOptions = {}): Effect.Effe
         const flight = Deferred.unsafeMake<Credential, CredentialsError>(fiberId)
         return [{ _tag: "Wait", flight, start: true }, { ...s, inflight: flight }]
       })
-      if (step._tag === "Hit") {
-        if (step.start !== undefined) yield* Effect.forkDaemon(refresh(step.start))
-        return step.credential
-      }
-      if (step.start) yield* Effect.forkDaemon(refresh(step.flight))
+      if (step._tag === "Hit" && step.start !== undefined) yield* Effect.forkDaemon(Effect.interruptible(refresh(step.start)))
+      if (step._tag === "Wait" && step.start) yield* Effect.forkDaemon(Effect.interruptible(refresh(step.flight)))
+      return step
+    }))
+
+    const get: Effect.Effect<Credential, CredentialsError> = Effect.gen(function* () {
+      const step = yield* decide
+      if (step._tag === "Hit") return step.credential
       const exit = yield* Effect.exit(Deferred.await(step.flight))
       if (Exit.isSuccess(exit)) return exit.value
       const later = yield* Clock.currentTimeMillis
