@@ -172,6 +172,21 @@ const examples: ReadonlyArray<readonly [file: string, expected: ReadonlyArray<st
       "Signature 0EEm/HtGRr/VJXTAD9tYMth1Bzm3lLHz5RCDv1GdM8s="
     ]
   ],
+  [
+    "cos.ts",
+    [
+      /put 报告\/2024 年度 a\+b\.txt: ETag "\w+", CRC-64 \d+/,
+      "get: \"你好, COS\" (11 bytes",
+      "listed 5 keys under logs/ in pages of 2",
+      "head nope.txt → NoSuchKey for nope.txt (HTTP 404",
+      "presigned GET fetched by plain HTTP → HTTP 200: 你好, COS",
+      "unsigned GET → HTTP 403",
+      "delete non-empty /album/ → FolderNotEmptyError",
+      "upload: 24.0 MB in 6 part(s) of 4 MB",
+      /uploaded in 6 parts, CRC-64 \d+ verified/,
+      "downloaded 25165824 bytes in 3 ranges, CRC-64 matches"
+    ]
+  ],
   ["testing-with-mocks.ts", ["✓ a mock that does not match the API fails with ResponseDecodeError", "at TotalCount", "✓ the same with Testing.mockService", "7 passed"]],
   ["emulator-in-a-test.ts", ["✓ instances boot on the TestClock", "4 passed"]]
 ]
