@@ -243,37 +243,37 @@ const vpc: ReadonlyArray<Route> = [
 
 const ecsError = (status: number, code: string, message: string): HwAnswer => ({ status, body: { error: { code, message } }, code, message })
 
+const createServers = (i: RouteInput): HwAnswer => {
+  const s = obj(json(i)?.server)
+  if (s === undefined) return ecsError(400, "Ecs.0005", "The request body must be {\"server\": {...}}.")
+  for (const k of ["imageRef", "flavorRef", "name", "vpcid"]) {
+    if (typeof s[k] !== "string" || s[k] === "") return ecsError(400, "Ecs.0005", `server.${k} is required.`)
+  }
+  const nics = Array.isArray(s.nics) ? s.nics.map(obj) : []
+  const subnetId = nics[0]?.subnet_id
+  if (typeof subnetId !== "string") return ecsError(400, "Ecs.0005", "server.nics[0].subnet_id is required.")
+  const subnet = i.world.subnets.get(subnetId)
+  if (subnet === undefined || subnet.vpcId !== s.vpcid) return ecsError(400, "Ecs.0111", `The subnet ${subnetId} is not in VPC ${String(s.vpcid)}.`)
+  const count = typeof s.count === "number" ? s.count : 1
+  if (!Number.isInteger(count) || count < 1 || count > 500) return ecsError(400, "Ecs.0005", "server.count must be within [1, 500].")
+  const ids: Array<string> = []
+  for (let n = 0; n < count; n++) {
+    const id = i.world.nextId("server")
+    ids.push(id)
+    i.world.servers.set(id, {
+      id, name: count > 1 ? `${s.name as string}-${String(n + 1).padStart(4, "0")}` : (s.name as string), flavorRef: s.flavorRef as string,
+      imageRef: s.imageRef as string, vpcId: s.vpcid as string, subnetId, ip: `${subnet.cidr.split(".").slice(0, 3).join(".")}.${10 + i.world.servers.size}`,
+      projectId: i.params.project_id, created: i.world.isoNow(), availabilityZone: subnet.availabilityZone
+    })
+  }
+  const job = i.world.nextId("job")
+  i.world.jobs.set(job, { type: "createServer", ids })
+  return ok({ job_id: job, serverIds: ids })
+}
+
 const ecs: ReadonlyArray<Route> = [
-  {
-    service: "ecs", method: "POST", action: "CreateServers", path: "/v1/{project_id}/cloudservers",
-    handle: (i) => {
-      const s = obj(json(i)?.server)
-      if (s === undefined) return ecsError(400, "Ecs.0005", "The request body must be {\"server\": {...}}.")
-      for (const k of ["imageRef", "flavorRef", "name", "vpcid"]) {
-        if (typeof s[k] !== "string" || s[k] === "") return ecsError(400, "Ecs.0005", `server.${k} is required.`)
-      }
-      const nics = Array.isArray(s.nics) ? s.nics.map(obj) : []
-      const subnetId = nics[0]?.subnet_id
-      if (typeof subnetId !== "string") return ecsError(400, "Ecs.0005", "server.nics[0].subnet_id is required.")
-      const subnet = i.world.subnets.get(subnetId)
-      if (subnet === undefined || subnet.vpcId !== s.vpcid) return ecsError(400, "Ecs.0111", `The subnet ${subnetId} is not in VPC ${String(s.vpcid)}.`)
-      const count = typeof s.count === "number" ? s.count : 1
-      if (!Number.isInteger(count) || count < 1 || count > 500) return ecsError(400, "Ecs.0005", "server.count must be within [1, 500].")
-      const ids: Array<string> = []
-      for (let n = 0; n < count; n++) {
-        const id = i.world.nextId("server")
-        ids.push(id)
-        i.world.servers.set(id, {
-          id, name: count > 1 ? `${s.name as string}-${String(n + 1).padStart(4, "0")}` : (s.name as string), flavorRef: s.flavorRef as string,
-          imageRef: s.imageRef as string, vpcId: s.vpcid as string, subnetId, ip: `${subnet.cidr.split(".").slice(0, 3).join(".")}.${10 + i.world.servers.size}`,
-          projectId: i.params.project_id, created: i.world.isoNow(), availabilityZone: subnet.availabilityZone
-        })
-      }
-      const job = i.world.nextId("job")
-      i.world.jobs.set(job, { type: "createServer", ids })
-      return ok({ job_id: job, serverIds: ids })
-    }
-  },
+  { service: "ecs", method: "POST", action: "CreateServers", path: "/v1/{project_id}/cloudservers", handle: createServers },
+  { service: "ecs", method: "POST", action: "CreateServers", path: "/v1.1/{project_id}/cloudservers", handle: createServers },
   {
     service: "ecs", method: "GET", action: "ListServersDetails", path: "/v1/{project_id}/cloudservers/detail",
     handle: (i) => {
