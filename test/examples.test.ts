@@ -82,7 +82,8 @@ const examples: ReadonlyArray<readonly [file: string, expected: ReadonlyArray<st
       "next call → cvm.ap-shanghai.tencentcloudapi.com: ok",
       "metadata: role emulator-cvm-role → temporary key AKID",
       "3 instances (3 RUNNING)",
-      /retries +2 after throttling/
+      /retries +2 after throttling/,
+      /done: 3 parts, CRC-64 \d+ checked against the file/
     ]
   ],
   [
