@@ -189,7 +189,15 @@ const examples: ReadonlyArray<readonly [file: string, expected: ReadonlyArray<st
     ]
   ],
   ["testing-with-mocks.ts", ["✓ a mock that does not match the API fails with ResponseDecodeError", "at TotalCount", "✓ the same with Testing.mockService", "7 passed"]],
-  ["emulator-in-a-test.ts", ["✓ instances boot on the TestClock", "4 passed"]]
+  ["emulator-in-a-test.ts", ["✓ instances boot on the TestClock", "4 passed"]],
+  [
+    "huaweicloud.ts",
+    [
+      /ListVpcs in cn-north-4: 1 VPC\(s\), X-Request-Id [0-9a-f]{32}/,
+      /vpc-demo +192\.168\.0\.0\/16/,
+      "ShowVpc no-such-vpc → VPC.0202 (HTTP 404)"
+    ]
+  ]
 ]
 
 describe.concurrent("examples run as programs", () => {
