@@ -122,6 +122,10 @@ export const moduleFor = (block: Block): { readonly source: string; readonly off
   return { source: `${preText}\n${body.join("\n")}\n${block.inGenerator ? "})\n" : ""}export {}\n`, offset }
 }
 
+/** `compilerOptions.paths` of tsconfig.json (comment-free JSON). */
+const repoPaths = (): Record<string, ReadonlyArray<string>> =>
+  JSON.parse(fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8")).compilerOptions.paths
+
 const main = () => {
   const docs = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`)]
   fs.rmSync(OUT, { recursive: true, force: true })
@@ -153,12 +157,8 @@ const main = () => {
           allowUnreachableCode: true,
           types: ["node"],
           typeRoots: [rel("node_modules/@types")],
-          paths: {
-            "effect-tencentcloud": [rel("src/index.ts")],
-            "effect-tencentcloud/node": [rel("src/node/index.ts")],
-            "effect-tencentcloud/emulator": [rel("src/emulator/index.ts")],
-            "effect-tencentcloud/*": [rel("src") + "/*.ts", rel("src/generated") + "/*.ts"]
-          }
+          // tsconfig.json's own mapping, rebased here
+          paths: Object.fromEntries(Object.entries(repoPaths()).map(([k, vs]) => [k, vs.map((v) => rel(v))]))
         },
         files: [...files.keys()]
       },
