@@ -3,7 +3,10 @@
  * fetch), per-call headers, and the debugging hook that shows each raw exchange.
  *
  * The emulator adds latency on demand, so the timeout is real: the request is aborted and the
- * call fails with a `TimeoutError` (or is retried, for an action that is safe to repeat).
+ * call fails with a `TimeoutError` (or is retried, for an action that is safe to repeat). The
+ * injected latency (30 s) is far beyond the timeouts (1 s, 3 s), and the retried attempt has no
+ * latency at all, so the outcome does not depend on how busy the machine is. Each request is
+ * found in the emulator's log by the trace id it was sent with, never as "the last one".
  *
  * Run: `npx tsx examples/http-options.ts`
  */
@@ -39,33 +42,33 @@ export const main = Effect.gen(function* () {
   const emu = yield* Emulator.make()
 
   // 1. timeouts ----------------------------------------------------------------------------------
-  yield* say("1. Timeouts (the emulator delays DescribeZones by 500 ms)")
+  yield* say("1. Timeouts (the emulator delays DescribeZones by 30 s)")
   const Live = Client.layer({ region: "ap-guangzhou", connectTo: emu.endpoint, timeout: "10 seconds" }).pipe(
     Layer.provide(DemoKey),
     Layer.provide(Undici)
   )
   yield* Effect.gen(function* () {
-    const slow = emu.faults.add({ action: "DescribeZones", fault: { kind: "latency", ms: 500 } })
+    const slow = emu.faults.add({ action: "DescribeZones", fault: { kind: "latency", ms: 30_000 } })
     const t0 = Date.now()
     const timedOut = yield* Cvm.describeZones({}).pipe(
-      Client.withTimeout("200 millis"), // per call; the client's `timeout` option is the default
+      Client.withTimeout("1 second"), // per call; the client's `timeout` option is the default
       Retry.withRetryPolicy(Retry.none),
       Effect.flip
     )
-    yield* say(`   withTimeout("200 millis"), no retries → ${timedOut._tag} after ${Date.now() - t0} ms`)
+    yield* say(`   withTimeout("1 second"), no retries → ${timedOut._tag} after ${Date.now() - t0} ms`)
     yield* say(`   ${timedOut.message.split(";")[0]}`)
     emu.faults.remove(slow)
 
     // DescribeZones is read-only, so the default policy retries a timeout; at Debug level the
     // client logs one line per attempt, captured here by a logger of our own
-    emu.faults.add({ action: "DescribeZones", times: 1, fault: { kind: "latency", ms: 500 } })
+    emu.faults.add({ action: "DescribeZones", times: 1, fault: { kind: "latency", ms: 30_000 } })
     const lines: Array<string> = []
     const capture = Logger.replace(
       Logger.defaultLogger,
       Logger.make(({ message }) => lines.push(Array.isArray(message) ? message.join(" ") : String(message)))
     )
     const zones = yield* Cvm.describeZones({}).pipe(
-      Client.withTimeout("200 millis"),
+      Client.withTimeout("3 seconds"), // the retry answers at once: 3 s is a margin no load takes away
       Effect.provide(capture),
       Logger.withMinimumLogLevel(LogLevel.Debug)
     )
@@ -120,8 +123,11 @@ export const main = Effect.gen(function* () {
     Layer.provide(DemoKey),
     Layer.provide(Http.layerFetch)
   )
-  const viaFetch = yield* Cvm.describeZones({}).pipe(Effect.provide(OnFetch))
-  yield* say(`   Http.layerFetch, endpoint ${emu.address} → ${Number(viaFetch.TotalCount)} zones (Host: ${emu.requests.last()?.host})`)
+  // the record of this very request: found by the trace id it carries
+  const fetchTrace = "example-fetch-" + Date.now()
+  const viaFetch = yield* Cvm.describeZones({}).pipe(Client.withHeaders({ "X-TC-TraceId": fetchTrace }), Effect.provide(OnFetch))
+  const fetched = emu.requests.list().find((r) => r.headers["x-tc-traceid"] === fetchTrace)
+  yield* say(`   Http.layerFetch, endpoint ${emu.address} → ${Number(viaFetch.TotalCount)} zones (Host: ${fetched?.host})`)
 
   // 5. headers, language and the debugging hook --------------------------------------------------
   yield* say("\n5. Per-call headers and language; the httpListener hook")
@@ -132,12 +138,13 @@ export const main = Effect.gen(function* () {
     headers: { "X-App": "inventory" }, // on every request
     httpListener: (exchange) => Effect.sync(() => seen.push(exchange))
   }).pipe(Layer.provide(DemoKey), Layer.provide(Undici))
+  const debugTrace = "example-debug-" + Date.now()
   yield* Cvm.describeZones({}).pipe(
-    Client.withHeaders({ "X-Request-Origin": "example" }),
+    Client.withHeaders({ "X-Request-Origin": "example", "X-TC-TraceId": debugTrace }),
     Client.withLanguage("en-US"),
     Effect.provide(Debug)
   )
-  const last = emu.requests.last()
+  const last = emu.requests.list().find((r) => r.headers["x-tc-traceid"] === debugTrace)
   yield* say(`   the emulator received x-app=${last?.headers["x-app"]}, x-request-origin=${last?.headers["x-request-origin"]}, x-tc-language=${last?.headers["x-tc-language"]}`)
   const ex = seen[0]
   yield* say(`   httpListener saw: ${ex.request.method} ${ex.request.url} → ${ex.response?.status}`)

@@ -735,8 +735,16 @@ export const makeHandlers = (cfg: ServerConfig) => {
       if ("status" in t) return deliver(x, t, fault)
       proceed(x, t, fault)
     }
-    if (decision.latencyMs > 0) setTimeout(() => safely(x, go), decision.latencyMs)
-    else go()
+    if (decision.latencyMs > 0) {
+      const timer = setTimeout(() => safely(x, go), decision.latencyMs)
+      // a client that gives up (its timeout) is recorded then, not when the latency would have
+      // ended, and no timer outlives it
+      x.res.once("close", () => {
+        if (x.done) return
+        clearTimeout(timer)
+        record(x, 0, undefined)
+      })
+    } else go()
   }
 
   const guardedTarget = (x: Exchange) => {

@@ -231,3 +231,36 @@ describe("a TC3 signature over the Host without its port (item 16)", () => {
     expect(rec.response.code).toBeUndefined()
   })
 })
+
+describe("a client that gives up during injected latency (item 17)", () => {
+  it("is recorded when it leaves, not when the latency would have ended; the next request is the last record", async () => {
+    const slow = emu.faults.add({ action: "DescribeZones", fault: { kind: "latency", ms: 60_000 } })
+    try {
+      emu.requests.clear()
+      const ac = new AbortController()
+      const pending = fetch(`http://127.0.0.1:${emu.port}/`, {
+        method: "POST",
+        body: "{}",
+        signal: ac.signal,
+        headers: { "content-type": "application/json", "x-tc-action": "DescribeZones", "x-tc-service": "cvm", "x-tc-traceid": "gave-up" }
+      }).catch(() => "aborted")
+      // wait until the emulator has the request (it is held by the latency fault), then give up
+      for (let i = 0; i < 200 && emu.requests.total() === 0; i++) await new Promise((r) => setTimeout(r, 10))
+      await new Promise((r) => setTimeout(r, 50))
+      ac.abort()
+      expect(await pending).toBe("aborted")
+      // recorded within seconds of leaving (the latency has 60 s to go)
+      let rec = emu.requests.list().find((r) => r.headers["x-tc-traceid"] === "gave-up")
+      for (let i = 0; i < 500 && rec === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 10))
+        rec = emu.requests.list().find((r) => r.headers["x-tc-traceid"] === "gave-up")
+      }
+      expect(rec?.response.status).toBe(0)
+      emu.faults.remove(slow)
+      ok(await call(emu, { ...cvm, action: "DescribeZones", headers: { "X-TC-TraceId": "after" } }))
+      expect(emu.requests.last()!.headers["x-tc-traceid"]).toBe("after")
+    } finally {
+      emu.faults.remove(slow)
+    }
+  })
+})
