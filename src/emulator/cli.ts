@@ -1,10 +1,13 @@
+#!/usr/bin/env node
 /**
- * Command line of the emulator: `npm run emulator -- [options]`.
+ * Command line of the emulator, installed with the package as `tencentcloud-emulator`:
  *
  * ```
- * npm run emulator -- --port 4599 --secret-id AKID... --secret-key ...
- * npm run emulator -- --fault "action=DescribeInstances,kind=error,code=RequestLimitExceeded,times=2"
+ * npx tencentcloud-emulator --port 4599 --secret-id AKID... --secret-key ...
+ * npx tencentcloud-emulator --fault "action=DescribeInstances,kind=error,code=RequestLimitExceeded,times=2"
  * ```
+ *
+ * In this repository: `npm run emulator -- [options]`.
  *
  * @since 0.1.0
  */
@@ -13,9 +16,17 @@ import * as Emulator from "./Emulator.js"
 import * as Faults from "./faults.js"
 import type { RecordedRequest } from "./recorder.js"
 
-const HELP = `Tencent Cloud API 3.0 emulator
+const HELP = `tencentcloud-emulator: a local Tencent Cloud (API 3.0) for development and tests,
+from the effect-tencentcloud package. Listens on loopback; no account, no network.
 
-Usage: npm run emulator -- [options]
+Usage: npx tencentcloud-emulator [options]
+   or: tencentcloud-emulator [options]   (installed with effect-tencentcloud; in an npm script, just the name)
+
+Point effect-tencentcloud at it with Client.layer({ connectTo: "http://127.0.0.1:4599" }) and the
+demo key printed at start (Credentials.layerStatic(Emulator.DEMO_CREDENTIALS)); any SDK that lets
+you set the endpoint works too. Guide: node_modules/effect-tencentcloud/docs/emulator.md
+
+Options:
 
   --port <n>               port to listen on (default 4599; 0 = any free port)
   --host <addr>            address to bind (default 127.0.0.1)
@@ -180,7 +191,7 @@ const main = async () => {
     `  curl-like: connect to ${emu.address} with "Host: ${emu.hostFor("cvm")}"`,
     `  effect-tencentcloud: { connectTo: "${emu.endpoint}" } with the undici transport`,
     `  official Node SDK: endpoint "cvm.tencentcloudapi.com", protocol "http://", and an http.Agent`,
-    `                     connecting to ${emu.address} (see docs/emulator.md)`,
+    `                     connecting to ${emu.address} (see effect-tencentcloud/docs/emulator.md)`,
     args.faults.length > 0 ? `\nFault rules: ${args.faults.length}` : "",
     `Stateful: cvm (instances), vpc (VPCs, subnets), cbs (disks), sts (temporary keys). Ctrl-C to stop.`,
     ``
