@@ -243,24 +243,40 @@ const runDownload = (input: DownloadInput, emit: Emit): Effect.Effect<TransferRe
         const r = yield* getObjectStreamed({ bucket: input.bucket, key: input.key, range: { start, end: start + lengthOf(n) - 1 }, ifMatch: head.etag || undefined })
         const crc = Crc64.init()
         let pos = start
-        let pending = 0
-        yield* Stream.runForEach(r.body, (chunk) =>
-          Effect.flatMap(
-            Effect.tryPromise({ try: () => fd.write(chunk, 0, chunk.length, pos), catch: (e) => FileError.make(input.file, "write", e) }),
+        // chunks are gathered into writes of about 1 MB (one positional write and one progress event each)
+        let batch: Array<Uint8Array> = []
+        let batched = 0
+        const flush = Effect.suspend(() => {
+          if (batched === 0) return Effect.void
+          const bufs = batch
+          const bytes = batched
+          const at = pos
+          batch = []
+          batched = 0
+          pos += bytes
+          return Effect.flatMap(
+            Effect.tryPromise({
+              try: async () => {
+                const { bytesWritten } = await fd.writev(bufs, at)
+                // a short vectored write: the rest in one piece
+                if (bytesWritten < bytes) await fd.write(Buffer.concat(bufs).subarray(bytesWritten), 0, bytes - bytesWritten, at + bytesWritten)
+              },
+              catch: (e) => FileError.make(input.file, "write", e)
+            }),
             () => {
-              Crc64.update(crc, chunk)
-              pos += chunk.length
-              pending += chunk.length
-              if (pending < MB) return Effect.void
-              const bytes = pending
-              pending = 0
               counted.set(n, (counted.get(n) ?? 0) + bytes)
               return t.add(bytes, n)
             }
           )
-        )
+        })
+        yield* Stream.runForEach(r.body, (chunk) => {
+          Crc64.update(crc, chunk)
+          batch.push(chunk)
+          batched += chunk.length
+          return batched >= MB ? flush : Effect.void
+        })
+        yield* flush
         if (pos - start !== lengthOf(n)) return yield* IntegrityError.make({ what: `the length of range ${n}`, expected: String(lengthOf(n)), actual: String(pos - start), bucket: input.bucket, key: input.key })
-        if (pending > 0) yield* t.add(pending, n)
         state.parts[n] = Crc64.digest(crc).toString()
         yield* save
       }).pipe(Effect.scoped)
