@@ -7,7 +7,9 @@
  * Loaded by the worker with a dynamic import, so the kit still runs (reporting why) when the SDK
  * does not build.
  */
-import { compile } from "../src/internal/schema.js"
+import { ResponseDecodeError } from "../src/Errors.js"
+import { StrictMode } from "../src/internal/drift.js"
+import { decoderOf } from "../src/internal/operation.js"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -102,34 +104,58 @@ export const makeOursSign = (secretId: string, secretKey: string) => {
 
 export interface DecodeFns {
   readonly losslessParse: (text: string) => unknown
-  /** Lossless parse + the generated response schema's decode, when the schema exists. */
+  /** Lossless parse + the generated action's decoding step (tolerant, the default), when the schema exists. */
   readonly fullDecode: ((text: string) => unknown) | undefined
+  /** More decodes to time: strict mode, and an answer with drift in every instance (tolerant and strict). */
+  readonly variants: Readonly<Record<string, (text: string) => unknown>>
+  /** The drifted answer's text (every instance: CPU as text, one undeclared member). */
+  readonly driftedText: string | undefined
   readonly schemaName: string | undefined
   readonly problem: string | undefined
+}
+
+/** The sample with drift in every instance: CPU sent as text, an undeclared member added. */
+const drift = (sample: string): string => {
+  const doc = Json.parse(sample) as { Response: { InstanceSet: Array<Record<string, unknown>> } }
+  for (const i of doc.Response.InstanceSet) {
+    i.CPU = String(i.CPU)
+    i.AddedLater = { Since: "2027" }
+  }
+  return Json.stringify(doc)
 }
 
 export const makeDecode = async (sample: string): Promise<DecodeFns> => {
   const generated = await loadGenerated()
   const losslessParse = (text: string) => Json.parse(text)
-  if (!generated) return { losslessParse, fullDecode: undefined, schemaName: undefined, problem: "src/generated/cvm/v20170312 not generated yet" }
+  const none = { variants: {}, driftedText: undefined }
+  if (!generated) return { losslessParse, fullDecode: undefined, ...none, schemaName: undefined, problem: "src/generated/cvm/v20170312 not generated yet" }
   for (const name of ["DescribeInstancesResponse", "DescribeInstancesResponseSchema"]) {
     const s = generated[name]
     if (s !== undefined && Schema.isSchema(s)) {
-      // the check generated actions run on every answer (src/internal/operation.ts → schema.ts compile)
-      const check = compile((s as Schema.Schema<unknown, unknown>).ast)
+      // the decoding step generated actions run on every answer (src/internal/operation.ts)
+      const decode = decoderOf(generated.$M, "DescribeInstances", s as Schema.Schema<any, any, never>)
+      const run = (strict: boolean) => (text: string) => {
+        const response = (Json.parse(text) as { Response: Record<string, unknown> }).Response
+        const r = Effect.runSync(Effect.either(Effect.provideService(decode(response), StrictMode, strict)))
+        return r._tag === "Right" ? r.right : r.left
+      }
       const fullDecode = (text: string) => {
-        const response = (Json.parse(text) as { Response: unknown }).Response
-        const issue = check(response)
-        if (issue !== undefined) throw new Error(`decode: ${issue.path.join(".")}: expected ${issue.expected}`)
-        return response
+        const r = run(false)(text)
+        if (r instanceof ResponseDecodeError) throw new Error(r.message)
+        return r
       }
       try {
         fullDecode(sample)
       } catch (e) {
-        return { losslessParse, fullDecode: undefined, schemaName: name, problem: `decoding the fixture failed: ${String(e).slice(0, 500)}` }
+        return { losslessParse, fullDecode: undefined, ...none, schemaName: name, problem: `decoding the fixture failed: ${String(e).slice(0, 500)}` }
       }
-      return { losslessParse, fullDecode, schemaName: name, problem: undefined }
+      const variants = {
+        "Json.parse + schema decode (strict)": run(true),
+        "Json.parse + decode, drift in every instance (tolerant)": run(false),
+        "Json.parse + decode, drift in every instance (strict, fails)": run(true)
+      }
+      return { losslessParse, fullDecode, variants, driftedText: drift(sample), schemaName: name, problem: undefined }
     }
   }
-  return { losslessParse, fullDecode: undefined, schemaName: undefined, problem: "the generated module exports no DescribeInstancesResponse schema" }
+  return { losslessParse, fullDecode: undefined, ...none, schemaName: undefined, problem: "the generated module exports no DescribeInstancesResponse schema" }
 }

@@ -266,6 +266,8 @@ const main = async () => {
         bytes: d.bytes,
         microsPerOp: micros,
         ratioToJsonParse: full !== undefined ? round(full / micros["JSON.parse"], 2) : null,
+        // strict mode, and an answer with drift in every instance (tolerant and strict), against JSON.parse of the same answer
+        ratiosToJsonParse: Object.fromEntries(Object.entries(micros).filter(([k]) => k.startsWith("Json.parse +")).map(([k, v]) => [k, round(v / micros[k.includes("drift") && micros["JSON.parse (drifted answer)"] !== undefined ? "JSON.parse (drifted answer)" : "JSON.parse"], 2)])),
         losslessRatioToJsonParse: micros["Json.parse (lossless)"] !== undefined ? round(micros["Json.parse (lossless)"] / micros["JSON.parse"], 2) : null,
         note: d.meta.problem ?? null
       }

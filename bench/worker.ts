@@ -268,6 +268,14 @@ const decode = async (t: Task) => {
     if (d.fullDecode) {
       const f = d.fullDecode
       fns["Json.parse + schema decode"] = () => void f(text)
+      if (d.driftedText !== undefined) {
+        const dt = d.driftedText
+        fns["JSON.parse (drifted answer)"] = () => void JSON.parse(dt)
+      }
+      for (const [name, g] of Object.entries(d.variants)) {
+        const input = name.includes("drift") ? d.driftedText! : text
+        fns[name] = () => void g(input)
+      }
     }
   }
   // µs per op from ops/s

@@ -9,6 +9,8 @@
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as LogLevel from "effect/LogLevel"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type { Mismatch, Resolution } from "./tolerant.js"
@@ -119,7 +121,8 @@ const attributes = (r: DriftRecord): Record<string, string> => ({
 export const report = (rs: ReadonlyArray<DriftRecord>): Effect.Effect<void> => {
   if (rs.length === 0) return Effect.void
   const first = rs[0]
-  const log = Effect.forEach(
+  // debug lines only when debug logging is on (building them for hundreds of records costs)
+  const log = Effect.flatMap(FiberRef.get(FiberRef.currentMinimumLogLevel), (min) => LogLevel.lessThan(LogLevel.Debug, min) ? Effect.void : Effect.forEach(
     rs,
     (r) =>
       Effect.annotateLogs(Effect.logDebug(`drift in ${r.service} ${r.action}: ${recordLine(r)}`), {
@@ -132,7 +135,7 @@ export const report = (rs: ReadonlyArray<DriftRecord>): Effect.Effect<void> => {
         resolution: r.resolution
       }),
     { discard: true }
-  )
+  ))
   const events = Effect.flatMap(Effect.option(Effect.currentSpan), (span) =>
     Option.isNone(span)
       ? Effect.void

@@ -21,7 +21,7 @@ import type { TencentCloud as TencentCloudTag, TencentCloudService } from "../Cl
 import { RequestValidationError, ResponseDecodeError } from "../Errors.js"
 import type { S } from "./codec.js"
 import { type DriftRecord, MockAnswer, RawAnswer, recordLine, records, report, StrictMode } from "./drift.js"
-import { compileStrict, describe, formatPath } from "./schema.js"
+import { compileClosed, compileStrict, describe, formatPath } from "./schema.js"
 import { fill, type Mismatch, walk } from "./tolerant.js"
 
 /**
@@ -115,7 +115,7 @@ interface Decoded {
 
 /** Decodes an answer: the fast check first (undeclared members count), the tolerant walk only when it fails. */
 const makeDecoder = (schema: S) => {
-  const check = compileStrict(schema.ast)
+  const check = compileClosed(schema.ast)
   return (response: Record<string, unknown>): Decoded => {
     if (check(response) === undefined) return { value: response, mismatches: NONE }
     const w = walk(schema.ast, response, "response")
@@ -189,6 +189,12 @@ const decodeAnswer = (c: Compiled, answer: Record<string, unknown>): Effect.Effe
   return Effect.flatMap(StrictMode, (strict) =>
     (strict ?? mock) ? Effect.fail(decodeError(c.info, requestId, rs, mock)) : Effect.as(report(rs), d.value)
   )
+}
+
+/** The decoding step of an action on its own (benchmarks): `answer → Effect<value, ResponseDecodeError>`. */
+export const decoderOf = (meta: Meta, name: string, output: S) => {
+  const c = compiler(meta, name, () => [output, output] as const, "", 0)()
+  return (answer: Record<string, unknown>) => decodeAnswer(c, answer)
 }
 
 /**

@@ -60,7 +60,9 @@ const isBytes: Check = (u) => (u instanceof Bytes ? undefined : fail("Uint8Array
 
 const compiled = new WeakMap<AST.AST, Check>()
 const compiledStrict = new WeakMap<AST.AST, Check>()
-let strict = false
+const compiledClosed = new WeakMap<AST.AST, Check>()
+/** `open`: `Schema.is`; `strict`: requests; `closed`: answers (undeclared members and out-of-range integers are issues). */
+let mode: "open" | "strict" | "closed" = "open"
 
 /**
  * Compile (once per AST node) a check equivalent to `Schema.is` on the type side, but fast: the
@@ -68,7 +70,7 @@ let strict = false
  * `NullOr`, suspensions) get hand-written checks; anything else falls back to `Schema.is`.
  */
 export const compile = (ast: AST.AST): Check => {
-  const memo = strict ? compiledStrict : compiled
+  const memo = mode === "strict" ? compiledStrict : mode === "closed" ? compiledClosed : compiled
   let c = memo.get(ast)
   if (c === undefined) {
     // a forwarding cell first: recursive structs find it while they are being compiled
@@ -84,19 +86,30 @@ export const compile = (ast: AST.AST): Check => {
  * As {@link compile}, and a member a struct does not declare is an issue too (`expected` says
  * "no such member"): for requests, where an unknown member is a typo the server would reject.
  */
-export const compileStrict = (ast: AST.AST): Check => {
-  const before = strict
-  strict = true
+export const compileStrict = (ast: AST.AST): Check => compileIn("strict", ast)
+
+/**
+ * The fast check of an answer: as {@link compile}, and an undeclared member or an integer outside
+ * its wire type is an issue, so that an answer passing it has no drift at all (the tolerant walk
+ * of `tolerant.ts` then has nothing to report). Undeclared members are found by counting, not by
+ * looking every key up.
+ */
+export const compileClosed = (ast: AST.AST): Check => compileIn("closed", ast)
+
+const compileIn = (m: typeof mode, ast: AST.AST): Check => {
+  const before = mode
+  mode = m
   try {
     return compile(ast)
   } finally {
-    strict = before
+    mode = before
   }
 }
 
 const build = (ast: AST.AST): Check => {
   const tc = ast.annotations[TcType]
-  if (tc === "int64" || tc === "uint64") return strict ? (tc === "int64" ? isInt64 : isUint64) : isInteger
+  const strict = mode === "strict"
+  if (tc === "int64" || tc === "uint64") return mode !== "open" ? (tc === "int64" ? isInt64 : isUint64) : isInteger
   if (tc === "float" && strict) return isFinite
   if (tc === "binary") return isBytes
   switch (ast._tag) {
@@ -108,8 +121,8 @@ const build = (ast: AST.AST): Check => {
       return isBoolean
     case "Suspend": {
       let inner: Check | undefined
-      const c = strict ? compileStrict : compile
-      return (u) => (inner ??= c(ast.f()))(u)
+      const m = mode
+      return (u) => (inner ??= compileIn(m, ast.f()))(u)
     }
     case "Union": {
       // `optional` adds `undefined` (absence is handled by the struct); `NullOr` adds `null`
@@ -141,12 +154,20 @@ const build = (ast: AST.AST): Check => {
       const optional = ps.map((p) => p.isOptional)
       const checks = ps.map((p) => compile(p.type))
       const known = strict ? new Set(names) : undefined
+      const closed = mode === "closed"
       return (u) => {
         if (typeof u !== "object" || u === null || Array.isArray(u)) return fail("object", u)
+        let present = 0
         for (let i = 0; i < n; i++) {
           const v = (u as Record<string, unknown>)[names[i]]
+          if (v !== undefined) present++
           const r = v === undefined ? (optional[i] ? undefined : fail("a value (required)", v)) : checks[i](v)
           if (r !== undefined) return r.path.unshift(names[i]), r
+        }
+        if (closed) {
+          let keys = 0
+          for (const _ in u) keys++
+          if (keys !== present) return fail("only declared members", u)
         }
         if (known !== undefined) {
           for (const k in u) if (!known.has(k)) return { path: [k], expected: "no such member (names are case sensitive)", actual: (u as Record<string, unknown>)[k] }

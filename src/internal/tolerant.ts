@@ -64,6 +64,8 @@ export interface Walked {
   readonly mismatches: ReadonlyArray<Mismatch>
 }
 
+const knownMemo = new WeakMap<AST.AST, ReadonlySet<string>>()
+
 const SKIP: unique symbol = Symbol("skip") as any
 
 interface Ctx {
@@ -102,8 +104,16 @@ const unwrap = (ast: AST.AST): AST.AST => {
   return ast
 }
 
+const expectedMemo = new WeakMap<AST.AST, string>()
+
 /** What the schema declares at a node, for messages. */
 export const expectedOf = (ast0: AST.AST): string => {
+  let e = expectedMemo.get(ast0)
+  if (e === undefined) expectedMemo.set(ast0, (e = expectedText(ast0)))
+  return e
+}
+
+const expectedText = (ast0: AST.AST): string => {
   const ast = unwrap(ast0)
   const tc = ast.annotations[TcType]
   if (tc === "int64") return "an integer (int64, from -2^63 to 2^63-1)"
@@ -237,10 +247,10 @@ const go = (ast0: AST.AST, v: unknown, path: Array<string | number>, ctx: Ctx): 
       if (ast.indexSignatures.length > 0) break
       if (!isObject(v)) return refuse(ctx, path, ast, v)
       let copy: Record<string, unknown> | undefined
-      const known = new Set<string>()
+      let known = knownMemo.get(ast)
+      if (known === undefined) knownMemo.set(ast, (known = new Set(ast.propertySignatures.map((p) => p.name as string))))
       for (const p of ast.propertySignatures) {
         const name = p.name as string
-        known.add(name)
         const m = v[name]
         path.push(name)
         if (m === undefined) {
