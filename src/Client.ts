@@ -15,6 +15,7 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -23,6 +24,7 @@ import * as Engine from "./core/Engine.js"
 import { override } from "./core/Overrides.js"
 import * as ClientConfig from "./ClientConfig.js"
 import { Credentials } from "./Credentials.js"
+import * as Endpoint from "./Endpoint.js"
 import type { RequestValidationError } from "./Errors.js"
 import * as Api3 from "./internal/api3.js"
 import * as sse from "./internal/sse.js"
@@ -161,8 +163,11 @@ export const call = (
   action: string,
   params: Readonly<Record<string, unknown>> = {},
   options?: CallOptions
-): Effect.Effect<Record<string, unknown>, CallError, TencentCloud> =>
-  Effect.flatMap(TencentCloud, (c) => c.call({ service, version, action }, params, options))
+): Effect.Effect<Record<string, unknown>, CallError, TencentCloud> => {
+  // names come from the caller here (not from generated constants): check them before any URL is built
+  const bad = Endpoint.validateCall(service, version, action)
+  return Either.isLeft(bad) ? Effect.fail(bad.left) : Effect.flatMap(TencentCloud, (c) => c.call({ service, version, action }, params, options))
+}
 
 /** Stream any streaming (server-sent events) action by name. */
 export const stream = (
@@ -171,8 +176,10 @@ export const stream = (
   action: string,
   params: Readonly<Record<string, unknown>> = {},
   options?: CallOptions
-): Stream.Stream<ServerSentEvent, CallError, TencentCloud> =>
-  Stream.unwrap(Effect.map(TencentCloud, (c) => c.stream({ service, version, action }, params, options)))
+): Stream.Stream<ServerSentEvent, CallError, TencentCloud> => {
+  const bad = Endpoint.validateCall(service, version, action)
+  return Either.isLeft(bad) ? Stream.fail(bad.left) : Stream.unwrap(Effect.map(TencentCloud, (c) => c.stream({ service, version, action }, params, options)))
+}
 
 /** Call in another region (validated when the call runs). Works on Effects and Streams. */
 export const withRegion = /*#__PURE__*/ override<string>((o, region) => ({ ...o, region }))

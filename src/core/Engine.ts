@@ -3,7 +3,7 @@
  * (primary, or the backup while the region breaker is open), fetches the credential, signs, sends,
  * reads the answer within the size cap and the timeout, and interprets it; around the attempts it
  * applies the retry policy (`Errors.classify` decides what may be retried and what counts against
- * a region), one span per call, debug logs and the debugging hook.
+ * a region), one span per call, metrics per call (`Metrics.ts`), debug logs and the debugging hook.
  *
  * The fused fast path: the layout, the context lookups (overrides, clock, tracer, log level) and
  * signing are plain code in one step; the transport's fast lane (`fastLane.ts`) sends and reads in
@@ -30,6 +30,7 @@ import type * as Tracer from "effect/Tracer"
 import type { CredentialsService } from "../Credentials.js"
 import { type CallSite, classify, RequestValidationError, type SdkError } from "../Errors.js"
 import { checkCredential, checkHeaders } from "./check.js"
+import * as Metrics from "../Metrics.js"
 import * as RegionBreaker from "../RegionBreaker.js"
 import * as Retry from "../Retry.js"
 import { fastLaneOf } from "./fastLane.js"
@@ -258,8 +259,18 @@ export const make = (options: EngineOptions): Engine => {
           policy({ info: laid.info, safe: laid.safe }) as never
         ) as Effect.Effect<A, E | SdkError>
       })
-      if (!tracing) return retried
-      return Effect.withSpan(retried, `${protocolName}.${laid.site.service}.${laid.site.action}`, {
+      const start = nowOf(fiber.currentDefaultServices as Context.Context<never>)
+      const measured = Effect.onExit(retried, (exit) =>
+        Effect.withFiberRuntime((f) =>
+          Metrics.record(
+            laid.site,
+            nowOf(f.currentDefaultServices as Context.Context<never>) - start,
+            Exit.isFailure(exit) ? (exit.cause._tag === "Fail" ? exit.cause.error : exit.cause._tag) : undefined
+          )
+        )
+      )
+      if (!tracing) return measured
+      return Effect.withSpan(measured, `${protocolName}.${laid.site.service}.${laid.site.action}`, {
         kind: "client",
         captureStackTrace: false,
         attributes: {

@@ -3,17 +3,21 @@
  * interpret, classification, the pre-send checks, redaction and cause sanitising.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as util from "node:util"
 import { checkCredential, checkHeaders } from "../../src/core/check.js"
 import { redactForm, redactHeaders } from "../../src/core/redact.js"
 import { sanitizeCause } from "../../src/core/sanitize.js"
 import { networkError } from "../../src/core/transport.js"
+import * as Client from "../../src/Client.js"
 import * as ClientConfig from "../../src/ClientConfig.js"
 import * as Errors from "../../src/Errors.js"
 import * as Api3 from "../../src/internal/api3.js"
 import * as Signer from "../../src/Signer.js"
+import { jsonAnswer, makeMockHttp, staticCredentials } from "../helpers/mockHttp.js"
 
 const cfg = Either.getOrThrow(ClientConfig.resolve({ region: "ap-guangzhou", headers: { "X-A": "1" } }))
 const protocol = Api3.make(cfg, Signer.make("TC3-HMAC-SHA256"))
@@ -164,5 +168,26 @@ describe("redaction and sanitised causes", () => {
       expect(shown).not.toContain("SECRET-SIG")
     }
     expect((e.cause as { code?: string }).code).toBe("ERR_INVALID_URL")
+  })
+})
+
+describe("Client.call checks the names it is given", () => {
+  it.effect("a service, version or action that is not a name fails before any URL is built", () => {
+    const http = makeMockHttp(() => jsonAnswer({}))
+    const layer = Client.layer({}).pipe(Layer.provide(Layer.merge(http.layer, staticCredentials(true))))
+    return Effect.gen(function* () {
+      for (const [s, v, a, field] of [
+        ["x@127.0.0.1:9/", "2017-03-12", "DescribeZones", "service"],
+        ["", "2017-03-12", "DescribeZones", "service"],
+        ["cvm", "2017/03/12", "DescribeZones", "version"],
+        ["cvm", "2017-03-12", "Describe\r\nZones", "action"],
+        ["cvm", "2017-03-12", "", "action"]
+      ] as const) {
+        const e = yield* Effect.flip(Client.call(s, v, a))
+        expect(e._tag, `${s} ${v} ${a}`).toBe("RequestValidationError")
+        expect((e as Errors.RequestValidationError).field).toBe(field)
+      }
+      expect(http.recorded.length).toBe(0)
+    }).pipe(Effect.provide(layer))
   })
 })
