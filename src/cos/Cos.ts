@@ -22,6 +22,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Engine from "../core/Engine.js"
+import { FastLane, fastLaneOf } from "../core/fastLane.js"
 import { Credentials } from "../Credentials.js"
 import { classify, RequestValidationError, type SdkError } from "../Errors.js"
 import * as RegionBreaker from "../RegionBreaker.js"
@@ -82,6 +83,18 @@ export const retryOn = (error: unknown, ctx: Retry.RetryContext): boolean => {
 /** The default COS retry policy: 3 retries, jittered exponential backoff, {@link retryOn}. */
 export const defaultRetryPolicy: Retry.RetryPolicy = /*#__PURE__*/ Retry.make({ retryOn: retryOn as never })
 
+/**
+ * The transport's fast lane refuses an answer whose `Content-Length` exceeds the size cap, but a
+ * HEAD answer declares the object's length without a body: HEAD goes through it uncapped.
+ */
+const headSafe = (http: HttpClient.HttpClient): HttpClient.HttpClient => {
+  const fast = fastLaneOf(http)
+  if (fast === undefined) return http
+  return Object.assign(Object.create(Object.getPrototypeOf(http)), http, {
+    [FastLane]: (r: Parameters<typeof fast>[0]) => fast(r.method === "HEAD" ? { ...r, maxBytes: Number.MAX_SAFE_INTEGER } : r)
+  })
+}
+
 const bad = (field: string, problem: string, fix: string) => RequestValidationError.make({ service: "cos", field, problem, fix })
 
 /** Build the client from options. */
@@ -116,7 +129,7 @@ export const make = (
     const skew: P.Skew = { offsetMillis: 0 }
     const engine = Engine.make({
       credentials,
-      http,
+      http: headSafe(http),
       breaker: Option.getOrUndefined(breaker),
       retryPolicy: options.retryPolicy ?? defaultRetryPolicy,
       listener: options.listener,
