@@ -22,7 +22,7 @@ const httpLayer = Layer.scoped(
   Effect.map(Effect.acquireRelease(Effect.sync(() => new Agent({ connect: { lookup: loopbackLookup as never } })), (a) => Effect.promise(() => a.close())), UndiciHttpClient.makeWithDispatcher)
 )
 
-const run = <A, E>(f: (emu: Emulator.EmulatorHandle) => Effect.Effect<A, E, any>) =>
+const run = <A, E>(f: (emu: Emulator.EmulatorHandle) => Effect.Effect<A, E, Client.HuaweiCloud | Credentials.HuaweiCredentials | HttpClient.HttpClient>) =>
   Effect.scoped(
     Effect.flatMap(Emulator.make({}), (emu) => {
       const at = (s: string) => [Regions.make(REGION, `http://${s}.${REGION}.myhuaweicloud.com:${emu.port}`)]

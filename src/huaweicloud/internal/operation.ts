@@ -14,6 +14,7 @@ import type { S } from "../../internal/codec.js"
 import { compile, compileStrict, describe, formatPath } from "../../internal/schema.js"
 import { RequestValidationError } from "../../Errors.js"
 import { HuaweiCloud } from "../Client.js"
+import type { HuaweiCloudError } from "../Errors.js"
 import type { Body } from "./protocol.js"
 import type * as Signer from "../Signer.js"
 
@@ -59,6 +60,9 @@ export const dropNulls = (u: unknown, depth = 0): unknown => {
 
 const scalar = (v: unknown): string => (typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v))
 
+/** What `operation` returns; generated code gives it the operation's own type. */
+export type OperationFunction = (request?: any) => Effect.Effect<any, HuaweiCloudError, HuaweiCloud>
+
 /** A generated operation. */
 export const operation = (
   meta: Meta,
@@ -70,7 +74,7 @@ export const operation = (
   responseHeaders: string,
   wrapBody: boolean,
   schemas: () => readonly [S, S]
-) => {
+): OperationFunction => {
   let compiled: Compiled | undefined
   const prepare = (): Compiled => {
     if (compiled !== undefined) return compiled
@@ -92,7 +96,7 @@ export const operation = (
     return compiled
   }
   const headersOut = responseHeaders === "" ? undefined : responseHeaders.split(",")
-  return (request: object = {}) =>
+  return (request: object = {}): Effect.Effect<any, HuaweiCloudError, HuaweiCloud> =>
     Effect.flatMap(HuaweiCloud, (client) => {
       const c = prepare()
       const problem = c.request(request)
