@@ -44,12 +44,12 @@ import { Credentials, type CredentialsService } from "../Credentials.js"
 import * as Endpoint from "../Endpoint.js"
 import { classify, type CredentialsError, RequestValidationError, type SdkError } from "../Errors.js"
 import * as Retry from "../Retry.js"
-import type { LegacyApiError } from "./internal/errors.js"
+import type { CommonCode, LegacyApiError, LegacyApiErrorOf } from "./internal/errors.js"
 import { checkHost, DEFAULT_BASE_DOMAIN, DEFAULT_PATH } from "./internal/hosts.js"
 import * as Protocol from "./internal/protocol.js"
 import type { SignatureMethod } from "./internal/sign.js"
 
-export { categoryOf, codeName, isLegacyApiError, LegacyApiError, NUMERIC_CODE_NAMES } from "./internal/errors.js"
+export { categoryOf, codeName, type CommonCode, commonCodes, isLegacyApiError, LegacyApiError, type LegacyApiErrorOf, NUMERIC_CODE_NAMES } from "./internal/errors.js"
 export { DEFAULT_BASE_DOMAIN, DEFAULT_PATH, HOST_LABELS, KNOWN_MODULES } from "./internal/hosts.js"
 export { GET_LIMIT, POST_LIMIT, type LegacyResult } from "./internal/protocol.js"
 export { sign, type SignatureMethod, type SignInput, type Signed, stringToSign } from "./internal/sign.js"
@@ -87,8 +87,11 @@ export interface LegacyOptions {
   readonly maxResponseBytes?: number | undefined
 }
 
-/** Any error of an API 2.0 call. */
-export type LegacyError = LegacyApiError<string> | SdkError
+/**
+ * Any error of an API 2.0 call: the common codes one by one (so `catchTag` hands the handler a
+ * typed error), any other code as `LegacyApiError<string>`, and the SDK's own errors.
+ */
+export type LegacyError = LegacyApiErrorOf<CommonCode> | LegacyApiError<string> | SdkError
 
 /**
  * The retry condition of API 2.0 calls: the shared `Errors.classify` rule (throttling always;

@@ -87,5 +87,37 @@ export class LegacyApiError<Code extends string = string> extends /*#__PURE__*/ 
   }
 }
 
+/**
+ * Codes any API 2.0 module may answer (the common table, named as API 3.0 names them). A call's
+ * error type lists them one by one, so `Effect.catchTag("InvalidParameter", (e) => ...)` hands a
+ * typed error to the handler; any other code still arrives as a `LegacyApiError` with that `_tag`.
+ */
+export const commonCodes = [
+  "AuthFailure",
+  "AuthFailure.NonceReplay",
+  "AuthFailure.SecretIdNotFound",
+  "AuthFailure.SignatureExpire",
+  "AuthFailure.SignatureFailure",
+  "AuthFailure.TokenFailure",
+  "InternalError",
+  "InvalidAction",
+  "InvalidParameter",
+  "InvalidParameterValue",
+  "InvalidRequest",
+  "MissingParameter",
+  "RequestLimitExceeded",
+  "ResourceNotFound",
+  "ServiceUnavailable",
+  "UnauthorizedOperation",
+  "UnsupportedOperation",
+  "UnsupportedProtocol"
+] as const
+
+/** A code of {@link commonCodes}. */
+export type CommonCode = (typeof commonCodes)[number]
+
+/** One {@link LegacyApiError} per code, so `catchTag` narrows: `LegacyApiErrorOf<"A" | "B">` is `LegacyApiError<"A"> | LegacyApiError<"B">`. */
+export type LegacyApiErrorOf<Codes extends string> = Codes extends string ? LegacyApiError<Codes> : never
+
 /** Brand check for any {@link LegacyApiError}. */
 export const isLegacyApiError = (u: unknown): u is LegacyApiError<string> => u instanceof LegacyApiError
