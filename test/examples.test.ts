@@ -190,6 +190,7 @@ const examples: ReadonlyArray<readonly [file: string, expected: ReadonlyArray<st
   ],
   ["testing-with-mocks.ts", ["✓ a mock that does not match the API fails with ResponseDecodeError", "at TotalCount", "✓ the same with Testing.mockService", "7 passed"]],
   ["emulator-in-a-test.ts", ["✓ instances boot on the TestClock", "4 passed"]],
+  ["tracing.ts", ["after 2 throttled attempts", /list zones +app\.step=inventory/, /tencentcloud\.cvm\.DescribeZones .*tencentcloud\.attempt=3/]],
   [
     "huaweicloud.ts",
     [
