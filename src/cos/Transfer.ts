@@ -4,7 +4,8 @@
  * - `upload`: one PUT below `threshold`, else a multipart upload: the part size chosen for the file
  *   size and the 10,000-part limit, parts read from the file and sent `concurrency` at a time (so at
  *   most `concurrency × partSize` bytes are in memory, whatever the file size), each part's MD5 and
- *   CRC-64 checked against the server's answer, the whole object's CRC-64 checked after completion.
+ *   MD5 checked against the server's answer (`Content-MD5` and the ETag), the whole object's CRC-64
+ *   checked after completion against the parts' CRC-64s combined.
  *   Resumable: an unfinished upload of the same key is found (List Multipart Uploads), its parts
  *   whose size and MD5 match the file are kept (List Parts), the rest are sent. Interrupting the
  *   fiber stops cleanly and leaves the upload resumable (or aborts it with `abortOnInterrupt`).
@@ -104,6 +105,11 @@ export interface UploadInput extends ObjectAttributes {
   readonly abortOnInterrupt?: boolean | undefined
   /** Refuse to overwrite an existing object (single PUT only: `x-cos-forbid-overwrite`). */
   readonly forbidOverwrite?: boolean | undefined
+  /**
+   * Also compute each part's CRC-64 locally (default false: each part is proved intact by its MD5,
+   * and the object's CRC-64 is checked against the parts' CRC-64s as the server reported them).
+   */
+  readonly localCrc64?: boolean | undefined
 }
 
 const singlePut = (input: UploadInput, size: number, emit: Emit) =>
@@ -163,7 +169,7 @@ const runUpload = (input: UploadInput, emit: Emit): Effect.Effect<TransferResult
           t.skip(body.length)
           return { ...have, crc64: Crc64.crc64(body).toString() }
         }
-        const part = yield* Multipart.uploadPart({ bucket: input.bucket, key: input.key, uploadId, partNumber: n, body })
+        const part = yield* Multipart.uploadPart({ bucket: input.bucket, key: input.key, uploadId, partNumber: n, body, localCrc64: input.localCrc64 ?? false })
         yield* t.add(body.length, n)
         return part
       })
