@@ -63,6 +63,11 @@ describe("CVM instance role (e2e against the emulator's metadata server)", () =>
       expect(second.expiresAt).toBe(Math.floor((yield* TestClock.currentTimeMillis) / 1000) * 1000 + 7200_000)
       yield* useCredential(emu, second)
       expect(emu.requests.last()?.response.status).toBe(200)
+      // the emulator accepts a key until it expires, not after
+      yield* useCredential(emu, first)
+      yield* TestClock.adjust("5 minutes")
+      const refused = yield* Effect.flip(useCredential(emu, first))
+      expect(refused._tag).toBe("AuthFailure.TokenFailure")
     }))
 
   it.scoped("1,000 concurrent callers: one role list and one credentials request", () =>
