@@ -7,6 +7,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { SpanKind } from "@opentelemetry/api"
 import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as MetricLabel from "effect/MetricLabel"
+import * as Metrics from "../../src/Metrics.js"
 import * as Emulator from "../../src/emulator/index.js"
 import { type SpanNode, traceOneCall } from "../../examples/tracing.js"
 
@@ -36,5 +39,12 @@ describe("tracing with @effect/opentelemetry", () => {
       const text = JSON.stringify(spans)
       expect(text).not.toContain(Emulator.DEMO_CREDENTIALS.secretKey)
       expect(text).not.toMatch(/TC3-HMAC-SHA256 Credential/)
+
+      // the engine recorded the call in the metrics: one ok call, its duration observed
+      const tags = [["service", "cvm"], ["action", "DescribeZones"], ["region", "ap-guangzhou"]].map(([k, v]) => MetricLabel.make(k, v))
+      const ok = yield* Metric.value(Metric.taggedWithLabels(Metrics.calls, [...tags, MetricLabel.make("outcome", "ok")]))
+      const duration = yield* Metric.value(Metric.taggedWithLabels(Metrics.callDuration, tags))
+      expect(ok.count).toBeGreaterThanOrEqual(1)
+      expect(duration.count).toBeGreaterThanOrEqual(1)
     }), 60_000)
 })
