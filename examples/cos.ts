@@ -1,7 +1,7 @@
 /**
  * COS object storage against the embedded emulator: a bucket, objects with Chinese keys, a listing
  * as a stream, a typed error, a presigned URL fetched by plain HTTP, files and folders (the v4
- * model), and a 24 MB multipart upload and download with a terminal progress bar, CRC-64 checked.
+ * model), and a 12 MB multipart upload and download with a terminal progress bar, CRC-64 checked.
  *
  * Run: `npx tsx examples/cos.ts`
  */
@@ -92,8 +92,8 @@ export const main = Effect.gen(function* () {
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cos-example-"))
     const file = path.join(dir, "video.bin")
-    fs.writeFileSync(file, Buffer.alloc(24 * 1048576, 7))
-    const up = yield* Transfer.uploadWithProgress({ bucket, key: "media/video.bin", file, partSize: 4 * 1048576, concurrency: 4 }).pipe(
+    fs.writeFileSync(file, Buffer.alloc(12 * 1048576, 7))
+    const up = yield* Transfer.uploadWithProgress({ bucket, key: "media/video.bin", file, partSize: 4 * 1048576, threshold: 4 * 1048576, concurrency: 3 }).pipe(
       Stream.tap(progressBar("upload")),
       Transfer.resultOf
     )

@@ -161,9 +161,17 @@ const runUpload = (input: UploadInput, emit: Emit): Effect.Effect<TransferResult
     yield* emit({ _tag: "Started", total: size, partSize, parts: count, resumedBytes, uploadId })
     const t = yield* tracker(size, emit)
     const fd = yield* open(input.file, "r")
+    // at most `concurrency` part buffers ever exist: each is reused once its part is sent
+    const free: Array<Buffer> = []
     const sendPart = (n: number) =>
+      Effect.acquireUseRelease(
+        Effect.sync(() => free.pop() ?? Buffer.allocUnsafe(partSize)),
+        (buf) => sendPartWith(n, buf),
+        (buf) => Effect.sync(() => free.push(buf))
+      )
+    const sendPartWith = (n: number, buf: Buffer) =>
       Effect.gen(function* () {
-        const body = yield* readAt(fd, input.file, (n - 1) * partSize, lengthOf(n))
+        const body = yield* readAt(fd, input.file, (n - 1) * partSize, lengthOf(n), buf)
         const have = remote.get(n)
         if (have !== undefined && have.size === body.length && have.etag.replace(/"/g, "") === createHash("md5").update(body).digest("hex")) {
           t.skip(body.length)

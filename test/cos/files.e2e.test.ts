@@ -35,7 +35,7 @@ const fetchRaw = (emu: Emulator.RunningEmulator, url: string, init: { method?: s
       })
   )
 
-describe("COS files and folders (v4 model) over real HTTP", () => {
+describe("COS files and folders (v4 model) over real HTTP", { timeout: 240_000 }, () => {
   it.live("upload (biz_attr, insertOnly), stat, update attributes, download, delete", () =>
     withCos(() =>
       Effect.gen(function* () {
@@ -97,7 +97,7 @@ describe("COS files and folders (v4 model) over real HTTP", () => {
     ))
 })
 
-describe("COS buckets, listing, presigned URLs, errors and clock skew over real HTTP", () => {
+describe("COS buckets, listing, presigned URLs, errors and clock skew over real HTTP", { timeout: 240_000 }, () => {
   it.live("buckets: create, head, list, location, versioning, CORS, lifecycle, ACL, delete", () =>
     withCos(() =>
       Effect.gen(function* () {

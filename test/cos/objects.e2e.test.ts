@@ -19,7 +19,7 @@ const withCos = <A, E>(f: (emu: Emulator.RunningEmulator) => Effect.Effect<A, E,
 
 const KEYS = ["a.txt", "中文/文件 (1).txt", "with space+plus.bin", "q?a#b&c=d%25.txt", "emoji/😀.txt", "deep/a/b/c/d.txt"]
 
-describe("COS objects over real HTTP against the emulator", () => {
+describe("COS objects over real HTTP against the emulator", { timeout: 240_000 }, () => {
   it.live("put, get, head, delete with hard keys; CRC-64 reported and checked", () =>
     withCos(() =>
       Effect.gen(function* () {

@@ -29,7 +29,7 @@ afterAll(async () => {
 
 const KEYS = ["中文/文件.txt", "with space.txt", "a+b+c.txt", "mixed 中 +(1)!.txt"]
 
-describe("the official cos-nodejs-sdk-v5 against the emulator", () => {
+describe("the official cos-nodejs-sdk-v5 against the emulator", { timeout: 240_000 }, () => {
   it("creates a bucket, puts and gets objects with hard keys, heads, deletes one and many", async () => {
     await call("putBucket", {})
     for (const Key of KEYS) {

@@ -10,7 +10,7 @@ import * as Emulator from "../../src/emulator/Emulator.js"
 import * as UndiciHttpClient from "../../src/node/UndiciHttpClient.js"
 import { BUCKET, REGION } from "./helpers.js"
 
-describe("COS with STS temporary credentials (the emulator's AssumeRole)", () => {
+describe("COS with STS temporary credentials (the emulator's AssumeRole)", { timeout: 240_000 }, () => {
   it.live("signs with the temporary key and sends x-cos-security-token; presigned URLs carry it; a wrong token is refused", () =>
     Effect.gen(function* () {
       const emu = yield* Effect.acquireRelease(Effect.promise(() => Emulator.start()), (e) => Effect.promise(() => e.close()))

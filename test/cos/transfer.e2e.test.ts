@@ -28,7 +28,7 @@ const writeFile = (dir: string, name: string, n: number) => {
   return { path: p, data, crc: Crc64.crc64(data).toString() }
 }
 
-describe("COS large transfers over real HTTP against the emulator", () => {
+describe("COS large transfers over real HTTP against the emulator", { timeout: 240_000 }, () => {
   it("chooses part sizes within the 10,000-part limit", () => {
     expect(Transfer.choosePartSize(20 * MB)).toBe(8 * MB)
     expect(Transfer.choosePartSize(20 * MB, 100)).toBe(MB)
@@ -124,7 +124,7 @@ describe("COS large transfers over real HTTP against the emulator", () => {
     ))
 })
 
-describe("COS HEAD of an object larger than the response size cap", () => {
+describe("COS HEAD of an object larger than the response size cap", { timeout: 240_000 }, () => {
   it.live("answers the object's size (the declared Content-Length of a HEAD is not a body)", () =>
     withCos((emu) =>
       Effect.gen(function* () {

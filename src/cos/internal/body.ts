@@ -43,11 +43,11 @@ export const resolve = (body: Body): Effect.Effect<Uint8Array | string | StreamB
     ? Effect.map(fileSize(body.path), (length): StreamBody => ({ _tag: "Stream", length, open: () => fileStream(body.path) }))
     : Effect.succeed(body as Uint8Array | string | StreamBody)
 
-/** Read `[offset, offset + length)` of an open file into a fresh buffer. */
-export const readAt = (fd: fs.promises.FileHandle, path: string, offset: number, length: number): Effect.Effect<Uint8Array, FileError> =>
+/** Read `[offset, offset + length)` of an open file into `into` (at least `length` bytes) or a fresh buffer. */
+export const readAt = (fd: fs.promises.FileHandle, path: string, offset: number, length: number, into?: Buffer): Effect.Effect<Uint8Array, FileError> =>
   Effect.tryPromise({
     try: async () => {
-      const buf = Buffer.allocUnsafe(length)
+      const buf = into ?? Buffer.allocUnsafe(length)
       let got = 0
       while (got < length) {
         const { bytesRead } = await fd.read(buf, got, length - got, offset + got)
