@@ -40,14 +40,15 @@ import { runMain } from "./_main.js"
 /** Create a VPC and a subnet, and launch `count` instances in it. */
 export const launchWebTier = (name: string, count: number) =>
   Effect.gen(function* () {
-    const { Vpc: vpc } = yield* Vpc.createVpc({ VpcName: name, CidrBlock: "10.8.0.0/16" })
-    const { Subnet: subnet } = yield* Vpc.createSubnet({ VpcId: vpc.VpcId, SubnetName: `${name}-web`, CidrBlock: "10.8.1.0/24", Zone: "ap-guangzhou-3" })
+    // answer members are optional in the types: an answer may lack one (see docs/drift.md)
+    const vpcId = (yield* Vpc.createVpc({ VpcName: name, CidrBlock: "10.8.0.0/16" })).Vpc?.VpcId ?? ""
+    const subnet = (yield* Vpc.createSubnet({ VpcId: vpcId, SubnetName: `${name}-web`, CidrBlock: "10.8.1.0/24", Zone: "ap-guangzhou-3" })).Subnet
     const run = yield* Cvm.runInstances({
       InstanceCount: count,
       InstanceName: `${name}-web`,
       ImageId: "img-pmqg1cw7",
       Placement: { Zone: "ap-guangzhou-3" },
-      VirtualPrivateCloud: { VpcId: vpc.VpcId, SubnetId: subnet.SubnetId ?? "" }
+      VirtualPrivateCloud: { VpcId: vpcId, SubnetId: subnet?.SubnetId ?? "" }
     })
     return run.InstanceIdSet ?? []
   })

@@ -77,7 +77,7 @@ export const main = Effect.gen(function* () {
 
     // 6. typed after all: decode the plain answer with the generated schema
     const typed = yield* Schema.decodeUnknown(Cvm.DescribeZonesResponse)(zones)
-    yield* say(`\n6. Schema.decodeUnknown(Cvm.DescribeZonesResponse): ${typed.ZoneSet.map((z) => z.Zone).join(", ")}`)
+    yield* say(`\n6. Schema.decodeUnknown(Cvm.DescribeZonesResponse): ${(typed.ZoneSet ?? []).map((z) => z.Zone).join(", ")}`)
   }).pipe(Effect.provide(Live))
 }).pipe(Effect.scoped)
 

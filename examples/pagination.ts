@@ -56,7 +56,7 @@ export const main = Effect.gen(function* () {
 
     // 2. items across pages
     const ids = yield* Cvm.describeInstancesItems({ Limit: 2 }).pipe(
-      Stream.map((i) => i.InstanceId),
+      Stream.map((i) => i.InstanceId ?? "?"),
       Stream.runCollect
     )
     yield* say(`\n2. describeInstancesItems({ Limit: 2 }) → ${Chunk.size(ids)} instances: ${Chunk.join(ids, ", ")}`)
@@ -67,7 +67,7 @@ export const main = Effect.gen(function* () {
 
     // 4. filters and a start position are part of the request
     const db = yield* Cvm.describeInstancesItems({ Limit: 1, Filters: [{ Name: "zone", Values: ["ap-guangzhou-6"] }] }).pipe(
-      Stream.map((i) => `${i.InstanceId} (${i.Placement.Zone})`),
+      Stream.map((i) => `${i.InstanceId} (${i.Placement?.Zone})`),
       Stream.runCollect
     )
     yield* say(`\n4. with Filters zone=ap-guangzhou-6, Limit 1 → ${Chunk.join(db, ", ")}`)
@@ -76,7 +76,10 @@ export const main = Effect.gen(function* () {
 
     // 5. folding a stream: instances per zone, without holding them all
     const perZone = yield* Cvm.describeInstancesItems({ Limit: 2 }).pipe(
-      Stream.runFold(new Map<string, number>(), (m, i) => m.set(i.Placement.Zone, (m.get(i.Placement.Zone) ?? 0) + 1))
+      Stream.runFold(new Map<string, number>(), (m, i) => {
+        const zone = i.Placement?.Zone ?? "(no zone)"
+        return m.set(zone, (m.get(zone) ?? 0) + 1)
+      })
     )
     yield* say(`\n5. per zone (Stream.runFold): ${[...perZone].map(([z, n]) => `${z}: ${n}`).join(", ")}`)
 

@@ -273,7 +273,12 @@ const go = (ast0: AST.AST, v: unknown, path: Array<string | number>, ctx: Ctx): 
       for (const k in v) {
         if (known.has(k)) continue
         path.push(k)
-        ctx.out.push({ path: [...path], expected: "no such member (names are case sensitive)", got: v[k], resolution: response ? "kept" : "invalid" })
+        ctx.out.push({
+          path: [...path],
+          expected: response ? "nothing (the spec has no such member)" : "no such member (names are case sensitive)",
+          got: v[k],
+          resolution: response ? "kept" : "invalid"
+        })
         path.pop()
       }
       return copy ?? v
