@@ -25,7 +25,7 @@ import { override } from "./core/Overrides.js"
 import * as ClientConfig from "./ClientConfig.js"
 import { Credentials } from "./Credentials.js"
 import * as Endpoint from "./Endpoint.js"
-import type { RequestValidationError } from "./Errors.js"
+import { type RequestValidationError, TimeoutError } from "./Errors.js"
 import * as Api3 from "./internal/api3.js"
 import * as sse from "./internal/sse.js"
 import * as RegionBreaker from "./RegionBreaker.js"
@@ -95,7 +95,17 @@ export const make = (
         Stream.unwrapScoped(
           Effect.map(engine.stream(protocol, { info, params: params ?? {}, options: callOptions }), (s) =>
             s.streamed
-              ? sse.fromBytes(s.body)
+              ? sse.fromBytes(s.body, {
+                  millis: cfg.streamIdleTimeoutMillis,
+                  onIdle: (ms) =>
+                    new TimeoutError({
+                      ...s.laid.site,
+                      endpoint: s.target.host,
+                      timeoutMillis: ms,
+                      traceId: s.laid.traceId,
+                      message: `no event from ${s.target.host} for ${s.laid.site.service} ${s.laid.site.action} within ${ms} ms; the stream was ended (trace id ${s.laid.traceId}). Raise \`streamIdleTimeout\` if the service pauses longer between events.`
+                    })
+                })
               : Stream.succeed<ServerSentEvent>({ data: s.text ?? "" })
           )
         )

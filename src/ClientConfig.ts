@@ -63,6 +63,11 @@ export interface ClientOptions {
   /** Largest answer read, in bytes (default 64 MiB); a larger one fails with `ResponseTooLargeError`. */
   readonly maxResponseBytes?: number | undefined
   /**
+   * Longest pause between two server-sent events of a streaming action before the stream ends with
+   * `TimeoutError` (default 120 s). The per-request `timeout` covers the wait for the stream's head.
+   */
+  readonly streamIdleTimeout?: Duration.DurationInput | undefined
+  /**
    * Wrap the `HttpClient` the client sends with (tracing, a proxy of your own, extra retries).
    * A wrapped client is used as given: the undici fast lane is bypassed.
    */
@@ -85,6 +90,7 @@ export interface Resolved {
   readonly requestClient: string
   readonly unsignedPayload: boolean
   readonly maxResponseBytes: number | undefined
+  readonly streamIdleTimeoutMillis: number
 }
 
 /** What one call uses after the overrides: validated, only what changed re-checked. */
@@ -161,6 +167,12 @@ export const resolve = (o: ClientOptions): Either.Either<Resolved, RequestValida
   if (o.maxResponseBytes !== undefined && !(Number.isSafeInteger(o.maxResponseBytes) && o.maxResponseBytes > 0)) {
     return bad("maxResponseBytes", `${String(o.maxResponseBytes)} is not a positive whole number of bytes`, "use e.g. 64 * 1024 * 1024, or leave it unset for the 64 MiB default")
   }
+  let streamIdleTimeoutMillis = 120_000
+  if (o.streamIdleTimeout !== undefined) {
+    const t = parseTimeout(o.streamIdleTimeout)
+    if (Either.isLeft(t)) return bad("streamIdleTimeout", t.left.message, "use e.g. \"2 minutes\"")
+    streamIdleTimeoutMillis = t.right
+  }
   return Either.right({
     region: o.region === "" ? undefined : o.region,
     language: o.language,
@@ -175,7 +187,8 @@ export const resolve = (o: ClientOptions): Either.Either<Resolved, RequestValida
     headers: o.headers ?? {},
     requestClient,
     unsignedPayload: o.unsignedPayload ?? false,
-    maxResponseBytes: o.maxResponseBytes
+    maxResponseBytes: o.maxResponseBytes,
+    streamIdleTimeoutMillis
   })
 }
 

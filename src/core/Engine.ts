@@ -218,10 +218,8 @@ export const make = (options: EngineOptions): Engine => {
             const failure = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
             const c = failure === undefined ? undefined : classify(failure)
             const steps: Array<Effect.Effect<void>> = []
-            if (ticket !== undefined) {
-              const ok = Exit.isSuccess(exit) ? true : c?.region
-              if (ok !== undefined) steps.push(breaker.after(laid.breakerKey, ticket, ok))
-            }
+            // every ticket is handed back (undefined: not recorded), so a half-open probe's place is freed at once
+            if (ticket !== undefined) steps.push(breaker.after(laid.breakerKey, ticket, Exit.isSuccess(exit) ? true : c?.region))
             if (tracing) {
               const f = failure as { _tag?: string; requestId?: unknown } | undefined
               steps.push(

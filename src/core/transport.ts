@@ -17,6 +17,7 @@ import * as Stream from "effect/Stream"
 import { type CallSite, NetworkError, ResponseTooLargeError, TimeoutError } from "../Errors.js"
 import { type FastSend, FastTooLarge } from "./fastLane.js"
 import type { Answer, Outgoing } from "./Protocol.js"
+import { isBeforeSend } from "../internal/staleConnection.js"
 import { sanitizeCause } from "./sanitize.js"
 
 /** What an attempt's errors say about where it was going. */
@@ -66,6 +67,8 @@ const networkHint: Record<NetworkError["reason"], string> = {
 
 /** A failure to send or to receive the answer's head. */
 export const networkError = (a: AttemptSite, rawCause: unknown): NetworkError => {
+  // read from the raw cause: sanitising drops the socket the check looks at
+  const beforeSend = isBeforeSend(rawCause) || undefined
   const cause = sanitizeCause(rawCause)
   const code = causeCode(cause)
   const reason = networkReason(code)
@@ -73,6 +76,7 @@ export const networkError = (a: AttemptSite, rawCause: unknown): NetworkError =>
   return new NetworkError({
     ...s,
     reason,
+    beforeSend,
     traceId: a.traceId,
     cause,
     message: `${reason} failure calling ${s.service} ${s.action} at ${s.endpoint}${code ? ` (${code})` : ""}: ${causeMessage(cause)}; ${networkHint[reason]} (trace id ${a.traceId}, attempt ${a.attempt})`

@@ -211,7 +211,7 @@ export const make = (cfg: ClientConfig.Resolved, signer: Signer.SignerService): 
 
   const sign = (laid: Api3Laid, target: Target, credential: Parameters<Signer.SignerService["sign"]>[1], now: number, nonce: number): Either.Either<Outgoing, RequestValidationError> => {
     const { info } = laid
-    const signed = signer.sign(
+    const checked = signer.signChecked(
       {
         method: laid.method,
         scheme: target.scheme,
@@ -232,6 +232,19 @@ export const make = (cfg: ClientConfig.Resolved, signer: Signer.SignerService): 
       now / 1000,
       nonce
     )
+    if (Either.isLeft(checked)) {
+      const { path, problem } = checked.left
+      return Either.left(
+        RequestValidationError.make({
+          service: info.service,
+          action: info.action,
+          field: path === "" ? "params" : path,
+          problem,
+          fix: "send plain data: finite numbers within the member's type, strings without lone surrogates, no cycles or functions"
+        })
+      )
+    }
+    const signed = checked.right
     const fail = (problem: string, fix: string) =>
       Either.left(RequestValidationError.make({ service: info.service, action: info.action, field: "params", problem, fix }))
     const bodyLen = signed.body === undefined ? 0 : typeof signed.body === "string" ? Buffer.byteLength(signed.body) : signed.body.length
