@@ -153,8 +153,28 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
       })
     )
   }
+  /**
+   * The body as a stream, from the readable's events rather than its async iterator: an async
+   * iterator queues `return()` behind a pending `next()`, so a stalled body could never be closed
+   * (an idle timeout or an interruption would hang). Here closing destroys the body at once, and a
+   * slow consumer pauses it (backpressure through the bounded buffer).
+   */
   get stream(): Stream.Stream<Uint8Array, Error.ResponseError> {
-    return Stream.fromAsyncIterable(this.body as AsyncIterable<Uint8Array>, this.decodeError)
+    const body = this.body
+    return Stream.async<Uint8Array, Error.ResponseError>(
+      (emit) => {
+        body.on("data", (chunk: Buffer) => {
+          body.pause()
+          emit.single(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)).then(() => body.resume(), () => body.destroy())
+        })
+        body.once("end", () => void emit.end())
+        body.once("error", (e) => void emit.fail(this.decodeError(e)))
+        return Effect.sync(() => {
+          if (!body.readableEnded) body.destroy()
+        })
+      },
+      16
+    )
   }
 }
 
