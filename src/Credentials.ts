@@ -102,7 +102,7 @@ const optionalSecret = (name: string, provider: string) =>
  *
  * Reads the environment on every run; the layers cache the result.
  */
-export const fromEnvironment: Effect.Effect<Credential, CredentialsError> = Effect.gen(function* () {
+export const fromEnvironment: Effect.Effect<Credential, CredentialsError> = /*#__PURE__*/ Effect.gen(function* () {
   const provider = "environment"
   const id = yield* optionalString(ENV_ID, provider)
   const key = yield* optionalSecret(ENV_KEY, provider)
@@ -182,7 +182,7 @@ const makeEnvironmentWith = (options: { readonly sts?: StsOptions | undefined } 
     cached(Effect.provideService(fromEnvironmentRole(options.sts), HttpClient.HttpClient, http), options))
 
 /** Credentials from the environment (see {@link makeEnvironment}). */
-export const layerEnvironment: Layer.Layer<Credentials, never, HttpClient.HttpClient> = Layer.effect(Credentials, makeEnvironment)
+export const layerEnvironment: Layer.Layer<Credentials, never, HttpClient.HttpClient> = /*#__PURE__*/ Layer.effect(Credentials, makeEnvironment)
 
 // -------------------------------------------------------------------------------------------------
 // profile file
@@ -289,7 +289,7 @@ export const chain = (...sources: ReadonlyArray<Source>): Effect.Effect<Credenti
   Effect.map(firstConfigured(sources), ([c]) => c)
 
 /** Environment then profile file, uncached (the sources that need no network; see {@link make} for the full chain). */
-export const defaultChain: Effect.Effect<Credential, CredentialsError> = chain(fromEnvironment, fromProfile())
+export const defaultChain: Effect.Effect<Credential, CredentialsError> = /*#__PURE__*/ chain(fromEnvironment, fromProfile())
 
 /** Options of the default chain. */
 export interface DefaultOptions extends ProfileOptions, CachedOptions {
@@ -335,7 +335,7 @@ export const make = (options: DefaultOptions = {}): Effect.Effect<CredentialsSer
 export const layer = (options: DefaultOptions = {}): Layer.Layer<Credentials, never, HttpClient.HttpClient> => Layer.effect(Credentials, make(options))
 
 /** The default chain with default options: `layer()`. */
-export const layerDefault: Layer.Layer<Credentials, never, HttpClient.HttpClient> = layer()
+export const layerDefault: Layer.Layer<Credentials, never, HttpClient.HttpClient> = /*#__PURE__*/ layer()
 
 /** @deprecated Use {@link make}. */
 export const makeDefault = make

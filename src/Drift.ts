@@ -42,10 +42,10 @@ export type { Resolution } from "./internal/tolerant.js"
 export { StrictMode } from "./internal/drift.js"
 
 /** Strict mode for every call in scope: drift fails with `ResponseDecodeError`, request conversions are refused. */
-export const layerStrict: Layer.Layer<never> = Layer.succeed(StrictMode, true)
+export const layerStrict: Layer.Layer<never> = /*#__PURE__*/ Layer.succeed(StrictMode, true)
 
 /** Tolerant mode for every call in scope, `Testing` mock answers included. */
-export const layerTolerant: Layer.Layer<never> = Layer.succeed(StrictMode, false)
+export const layerTolerant: Layer.Layer<never> = /*#__PURE__*/ Layer.succeed(StrictMode, false)
 
 /**
  * Run an effect (one call, or a whole program) in strict mode (`strict = true`, the default) or
@@ -78,7 +78,7 @@ export class Records extends Context.Tag("effect-tencentcloud/Drift/Records")<Re
  * A `PubSub` of the drift records of every call in scope ({@link Records}); read it with
  * {@link subscribe} or {@link stream}. Records published while nobody subscribes are dropped.
  */
-export const layerPubSub: Layer.Layer<Records> = Layer.scopedContext(
+export const layerPubSub: Layer.Layer<Records> = /*#__PURE__*/ Layer.scopedContext(
   Effect.gen(function*() {
     const hub = yield* Effect.acquireRelease(PubSub.unbounded<DriftRecord>(), PubSub.shutdown)
     const ls = yield* Listeners
@@ -88,10 +88,10 @@ export const layerPubSub: Layer.Layer<Records> = Layer.scopedContext(
 ) as Layer.Layer<Records>
 
 /** Subscribe to the records (a queue that receives every record published after this). */
-export const subscribe: Effect.Effect<Queue.Dequeue<DriftRecord>, never, Records | Scope.Scope> = Effect.flatMap(Records, PubSub.subscribe)
+export const subscribe: Effect.Effect<Queue.Dequeue<DriftRecord>, never, Records | Scope.Scope> = /*#__PURE__*/ Effect.flatMap(Records, PubSub.subscribe)
 
 /** The records as a stream (subscribed when the stream starts). */
-export const stream: Stream.Stream<DriftRecord, never, Records> = Stream.unwrapScoped(
+export const stream: Stream.Stream<DriftRecord, never, Records> = /*#__PURE__*/ Stream.unwrapScoped(
   Effect.map(subscribe, (q) => Stream.fromQueue(q))
 )
 

@@ -27,8 +27,8 @@ export const parse = (text: string): unknown => {
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
-const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER)
+const MAX_SAFE = /*#__PURE__*/ BigInt(Number.MAX_SAFE_INTEGER)
+const MIN_SAFE = /*#__PURE__*/ BigInt(Number.MIN_SAFE_INTEGER)
 
 const parseSlow = (text: string): unknown => {
   let marker = "@@tcbig@@"

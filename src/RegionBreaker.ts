@@ -565,4 +565,4 @@ export const layer = (settings: Partial<BreakerSettings> = {}): Layer.Layer<Regi
   Layer.effect(RegionBreaker, make(settings))
 
 /** A layer with the {@link disabled} breaker (the default behaviour, made explicit). */
-export const layerDisabled: Layer.Layer<RegionBreaker> = Layer.succeed(RegionBreaker, disabled)
+export const layerDisabled: Layer.Layer<RegionBreaker> = /*#__PURE__*/ Layer.succeed(RegionBreaker, disabled)

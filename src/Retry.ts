@@ -200,7 +200,7 @@ export const make = (options: RetryOptions = {}): RetryPolicy => {
  * delays capped at 20 s — 50–100, 100–200, 200–400 ms for transport failures and 0.5–1, 1–2,
  * 2–4 s for throttling.
  */
-export const defaultPolicy: RetryPolicy = make()
+export const defaultPolicy: RetryPolicy = /*#__PURE__*/ make()
 
 /** Never retry. */
 export const none: RetryPolicy = () => Schedule.stop

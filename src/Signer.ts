@@ -275,7 +275,7 @@ const callerHeaders = (headers: Readonly<Record<string, string>> | undefined, ow
   return out
 }
 
-const TC3_OWNED: ReadonlySet<string> = new Set([
+const TC3_OWNED: ReadonlySet<string> = /*#__PURE__*/ new Set([
   "host",
   "content-type",
   "authorization",
@@ -288,11 +288,11 @@ const TC3_OWNED: ReadonlySet<string> = new Set([
   "x-tc-content-sha256"
 ])
 
-const V1_OWNED: ReadonlySet<string> = new Set(["host", "content-type", "authorization"])
+const V1_OWNED: ReadonlySet<string> = /*#__PURE__*/ new Set(["host", "content-type", "authorization"])
 
 const uncachedKeys: KeyCache = { get: (_id, secretKey, date, service) => tc3SigningKey(secretKey, date, service) }
 
-const textEncoder = new TextEncoder()
+const textEncoder = /*#__PURE__*/ new TextEncoder()
 
 const multipartBody = (params: Readonly<Record<string, unknown>>, boundary: string): Uint8Array => {
   const chunks: Array<Uint8Array> = []

@@ -58,9 +58,9 @@ const isFinite: Check = (u) => (typeof u === "number" && Number.isFinite(u) ? un
 const Bytes = globalThis.Uint8Array
 const isBytes: Check = (u) => (u instanceof Bytes ? undefined : fail("Uint8Array", u))
 
-const compiled = new WeakMap<AST.AST, Check>()
-const compiledStrict = new WeakMap<AST.AST, Check>()
-const compiledClosed = new WeakMap<AST.AST, Check>()
+const compiled = /*#__PURE__*/ new WeakMap<AST.AST, Check>()
+const compiledStrict = /*#__PURE__*/ new WeakMap<AST.AST, Check>()
+const compiledClosed = /*#__PURE__*/ new WeakMap<AST.AST, Check>()
 /** `open`: `Schema.is`; `strict`: requests; `closed`: answers (undeclared members and out-of-range integers are issues). */
 let mode: "open" | "strict" | "closed" = "open"
 

@@ -64,7 +64,7 @@ export interface Walked {
   readonly mismatches: ReadonlyArray<Mismatch>
 }
 
-const knownMemo = new WeakMap<AST.AST, ReadonlySet<string>>()
+const knownMemo = /*#__PURE__*/ new WeakMap<AST.AST, ReadonlySet<string>>()
 
 const SKIP: unique symbol = Symbol("skip") as any
 
@@ -104,7 +104,7 @@ const unwrap = (ast: AST.AST): AST.AST => {
   return ast
 }
 
-const expectedMemo = new WeakMap<AST.AST, string>()
+const expectedMemo = /*#__PURE__*/ new WeakMap<AST.AST, string>()
 
 /** What the schema declares at a node, for messages. */
 export const expectedOf = (ast0: AST.AST): string => {

@@ -67,7 +67,7 @@ export interface UndiciOptions {
  * The pool's default keep-alive: shorter than the server's idle timeout, or a connection the
  * server has just closed is reused (a stale connection; see `NetworkError.beforeSend`).
  */
-export const DEFAULT_KEEP_ALIVE: Duration.Duration = Duration.seconds(4)
+export const DEFAULT_KEEP_ALIVE: Duration.Duration = /*#__PURE__*/ Duration.seconds(4)
 
 const hasEnvProxy = (): boolean =>
   ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].some((k) => (process.env[k] ?? "") !== "")

@@ -94,7 +94,7 @@ const readFileText = (file: string): Effect.Effect<string, ErrnoLike> =>
     catch: (e) => (typeof e === "object" && e !== null ? (e as ErrnoLike) : { message: String(e) })
   })
 
-const homeDirectory: Effect.Effect<string | undefined> = Effect.gen(function* () {
+const homeDirectory: Effect.Effect<string | undefined> = /*#__PURE__*/ Effect.gen(function* () {
   for (const name of ["HOME", "USERPROFILE"]) {
     const v = yield* Config.option(Config.string(name)).pipe(Effect.orElseSucceed(() => Option.none<string>()))
     if (Option.isSome(v) && v.value !== "") return v.value
