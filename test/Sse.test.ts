@@ -94,3 +94,24 @@ describe("server-sent events: idle timeout between events", () => {
       expect(Chunk.toReadonlyArray(out).map((e) => e.data)).toEqual(["a", "b"])
     }))
 })
+
+describe("server-sent events: idle timeout over a body stalled inside a read", () => {
+  it.effect("a byte source stuck awaiting a promise (it cannot be interrupted) still ends with the idle error", () =>
+    Effect.gen(function* () {
+      async function* stalled() {
+        yield new TextEncoder().encode("data: a\n\n")
+        await new Promise(() => {}) // never settles: return() on this iterator never completes
+      }
+      const seen: Array<string> = []
+      const fiber = yield* Effect.fork(
+        Stream.runForEach(sse.fromBytes(Stream.fromAsyncIterable(stalled(), (e) => e), { millis: 10_000, onIdle: () => "idle" as const }), (e) =>
+          Effect.sync(() => void seen.push(e.data))
+        ).pipe(Effect.either)
+      )
+      for (let i = 0; i < 200 && seen.length === 0; i++) yield* Effect.promise(() => new Promise<void>((r) => setTimeout(r, 5)))
+      yield* TestClock.adjust("10 seconds")
+      const r = yield* Fiber.join(fiber)
+      expect(seen).toEqual(["a"])
+      expect(r).toMatchObject({ _tag: "Left", left: "idle" })
+    }))
+})

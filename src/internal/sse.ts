@@ -9,8 +9,14 @@
  *
  * @internal
  */
+import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
+import * as Take from "effect/Take"
 import type { ServerSentEvent } from "../core/Call.js"
 
 interface Pending {
@@ -88,11 +94,24 @@ export interface IdleTimeout<E2> {
 export const withIdleTimeout = <E, R, E2>(
   events: Stream.Stream<ServerSentEvent, E, R>,
   idle: IdleTimeout<E2>
-): Stream.Stream<ServerSentEvent, E | E2, R> =>
-  Number.isFinite(idle.millis) && idle.millis > 0
-    ? // rechunk: a chunk of bytes that completes no event (a comment, half a line) must not reset the timer
-      Stream.timeoutFail(Stream.rechunk(events, 1), () => idle.onIdle(idle.millis), Duration.millis(idle.millis))
-    : events
+): Stream.Stream<ServerSentEvent, E | E2, R> => {
+  if (!Number.isFinite(idle.millis) || idle.millis <= 0) return events
+  // The events are pulled by a fiber of their own into a queue, and the caller waits on the queue
+  // with the timeout. Timing out the upstream pull itself would wait for the upstream to stop,
+  // and a body stalled in a read (an async iterator awaiting a promise) may never stop.
+  return Stream.unwrap(
+    Effect.gen(function* () {
+      const queue = yield* Queue.bounded<Take.Take<ServerSentEvent, E>>(16)
+      // rechunk: a chunk of bytes that completes no event (a comment, half a line) is not an event
+      const producer = yield* Effect.forkDaemon(Stream.runIntoQueue(Stream.rechunk(events, 1), queue))
+      const next: Effect.Effect<Chunk.Chunk<ServerSentEvent>, Option.Option<E | E2>> = Queue.take(queue).pipe(
+        Effect.timeoutFail({ duration: Duration.millis(idle.millis), onTimeout: () => Option.some<E | E2>(idle.onIdle(idle.millis)) }),
+        Effect.flatMap((take) => Take.done(take))
+      )
+      return Stream.repeatEffectChunkOption(next).pipe(Stream.ensuring(Fiber.interruptFork(producer)))
+    })
+  )
+}
 
 /** Turn a byte stream into a stream of events; with `idle`, a stall between events ends it (see {@link withIdleTimeout}). */
 export const fromBytes = <E, R, E2 = never>(
