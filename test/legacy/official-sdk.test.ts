@@ -49,6 +49,8 @@ describe(`official qcloudapi-sdk ${VERSION}`, () => {
       const bySent = [...names].sort()
       const bySigned = [...names].sort((a, b) => { const x = a.replace(/_/g, "."), y = b.replace(/_/g, "."); return x < y ? -1 : x > y ? 1 : 0 })
       fc.pre(bySent.every((k, i) => k === bySigned[i]))
+      // the official SDK leaves POST values starting with "@" (its file uploads) out of the signature; we send and sign them as text
+      fc.pre(method === "GET" || flat.every(([, v]) => !v.startsWith("@")))
       const signatureMethod = sha === "sha256" ? "HmacSHA256" : "HmacSHA1"
       const theirs = official(module, method, sha, { ...p, Action: "DescribeThings", Timestamp: 1700000000, Nonce: nonce, SignatureMethod: signatureMethod })
       const ours = Legacy.sign({
