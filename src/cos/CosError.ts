@@ -70,6 +70,48 @@ export class CosError<Code extends string = string> extends /*#__PURE__*/ Data.E
   }
 }
 
+/** Codes COS commonly answers (any other code still arrives as a `CosError<string>`). */
+export type CommonCode =
+  | "AccessDenied"
+  | "BadDigest"
+  | "BucketAlreadyOwnedByYou"
+  | "BucketNotEmpty"
+  | "EntityTooLarge"
+  | "EntityTooSmall"
+  | "ExpiredToken"
+  | "FileAlreadyExists"
+  | "InternalError"
+  | "InvalidAccessKeyId"
+  | "InvalidArgument"
+  | "InvalidBucketName"
+  | "InvalidPart"
+  | "InvalidPartOrder"
+  | "InvalidRange"
+  | "InvalidRequest"
+  | "MalformedXML"
+  | "MethodNotAllowed"
+  | "NoSuchBucket"
+  | "NoSuchCORSConfiguration"
+  | "NoSuchKey"
+  | "NoSuchLifecycleConfiguration"
+  | "NoSuchTagSet"
+  | "NoSuchUpload"
+  | "NotModified"
+  | "ObjectNotAppendable"
+  | "PositionNotEqualToLength"
+  | "PreconditionFailed"
+  | "RequestTimeTooSkewed"
+  | "RequestTimeout"
+  | "ServiceUnavailable"
+  | "SignatureDoesNotMatch"
+  | "SlowDown"
+
+/**
+ * A COS error of any code, typed so that `Effect.catchTag("NoSuchKey", (e) => ...)` narrows to
+ * `CosError<"NoSuchKey">`: one member per common code, and `CosError<string>` for the rest.
+ */
+export type AnyCosError = { readonly [K in CommonCode]: CosError<K> }[CommonCode] | CosError<string>
+
 /** Whether a value is a {@link CosError}. */
 export const isCosError = (u: unknown): u is CosError => u instanceof CosError
 

@@ -87,7 +87,8 @@ export const uploadFile = (input: UploadFileInput): Effect.Effect<FileStat, Err 
     if ("file" in input.source) {
       // insertOnly is checked up front for multipart uploads (a completion cannot refuse)
       if (input.insertOnly && (yield* Objects.exists({ bucket: input.bucket, key }))) {
-        return yield* Effect.fail(yield* Effect.flip(Objects.putObject({ bucket: input.bucket, key, body: "", forbidOverwrite: true })))
+        // the server's own FileAlreadyExists (the object is there, so this empty PUT is refused)
+        yield* Objects.putObject({ bucket: input.bucket, key, body: "", forbidOverwrite: true })
       }
       yield* Transfer.upload({ bucket: input.bucket, key, file: input.source.file, meta, contentType: input.contentType, forbidOverwrite: input.insertOnly })
     } else {

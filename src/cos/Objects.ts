@@ -17,7 +17,7 @@ import * as Stream from "effect/Stream"
 import type { SdkError } from "../Errors.js"
 import type { Answer } from "../core/Protocol.js"
 import { Cos, request, requestStream } from "./Cos.js"
-import { type CosError, FileError, IntegrityError } from "./CosError.js"
+import { type AnyCosError, type CosError, FileError, IntegrityError } from "./CosError.js"
 import { type Body, resolve } from "./internal/body.js"
 import * as Crc64 from "./internal/crc64.js"
 import { encode, encodeKey } from "./internal/encode.js"
@@ -28,8 +28,8 @@ import * as fs from "node:fs"
 
 export { type Body, fromFile, fromStream } from "./internal/body.js"
 
-/** Any failure of a COS call. */
-export type CosCallError = CosError | SdkError
+/** Any failure of a COS call (`catchTag` works by COS code). */
+export type CosCallError = AnyCosError | SdkError
 
 /** What HEAD (and GET) tell about an object. */
 export interface ObjectHead {

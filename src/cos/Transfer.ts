@@ -319,7 +319,7 @@ const withEvents = <E>(run: (emit: Emit) => Effect.Effect<TransferResult, E, Cos
       Effect.forkScoped(
         run((e) => Effect.promise(() => emit.single(e))).pipe(
           Effect.matchCauseEffect({
-            onFailure: (cause) => Effect.promise(() => emit.failCause(cause)),
+            onFailure: (cause) => Effect.promise(() => emit.halt(cause)),
             onSuccess: (result) => Effect.promise(() => emit.single({ _tag: "Completed", result }).then(() => emit.end()))
           })
         )
@@ -336,5 +336,5 @@ export const downloadWithProgress = (input: DownloadInput): Stream.Stream<Transf
   withEvents((emit) => runDownload(input, emit))
 
 /** The result of a finished event stream (for `Stream.runLast`-style use). */
-export const resultOf = (events: Stream.Stream<TransferEvent, unknown, unknown>) =>
+export const resultOf = <E, R>(events: Stream.Stream<TransferEvent, E, R>): Effect.Effect<TransferResult | undefined, E, R> =>
   Stream.runFold(events, undefined as TransferResult | undefined, (acc, e) => (e._tag === "Completed" ? e.result : acc))
