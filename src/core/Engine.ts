@@ -268,17 +268,24 @@ export const make = (options: EngineOptions): Engine => {
         )
       )
       if (!tracing) return measured
-      return Effect.withSpan(measured, `${protocolName}.${laid.site.service}.${laid.site.action}`, {
-        kind: "client",
-        captureStackTrace: false,
-        attributes: {
-          [`${protocolName}.service`]: laid.site.service,
-          [`${protocolName}.version`]: laid.site.version,
-          [`${protocolName}.action`]: laid.site.action,
-          [`${protocolName}.region`]: laid.site.region ?? "",
-          [`${protocolName}.trace_id`]: laid.traceId
-        }
-      })
+      // the span ends with the outcome but never the answer's value: an answer can hold secrets (STS keys)
+      return Effect.flatMap(
+        Effect.makeSpan(`${protocolName}.${laid.site.service}.${laid.site.action}`, {
+          kind: "client",
+          captureStackTrace: false,
+          attributes: {
+            [`${protocolName}.service`]: laid.site.service,
+            [`${protocolName}.version`]: laid.site.version,
+            [`${protocolName}.action`]: laid.site.action,
+            [`${protocolName}.region`]: laid.site.region ?? "",
+            [`${protocolName}.trace_id`]: laid.traceId
+          }
+        }),
+        (span) =>
+          Effect.onExit(Effect.withParentSpan(measured, span), (exit) =>
+            Effect.flatMap(Clock.currentTimeNanos, (now) => Effect.sync(() => span.end(now, Exit.isSuccess(exit) ? Exit.void : exit)))
+          )
+      )
     })
 
   /** Lay the call out with the overrides in force; the per-call timeout applied. */

@@ -30,7 +30,12 @@ const SIZE_V1_POST = 1024 * 1024
 const SIZE_TC3 = 10 * 1024 * 1024
 const EXCERPT = 512
 
-const excerpt = (text: string) => (text.length > EXCERPT ? text.slice(0, EXCERPT) + "…" : text)
+/** JSON members whose values are secrets (temporary keys in STS and metadata answers). */
+const SECRET_MEMBERS = /("(?:Token|TmpSecretKey|SecretKey|SessionToken|SecurityToken|Password|PrivateKey)"\s*:\s*)"(?:[^"\\]|\\.)*("|$)/gi
+
+/** The start of a body, for errors: secret members redacted (also when cut short). */
+const excerpt = (text: string) =>
+  (text.length > EXCERPT ? text.slice(0, EXCERPT) + "…" : text).replace(SECRET_MEMBERS, (_, k: string) => `${k}"<redacted>"`)
 
 /** The input of one API 3.0 call. */
 export interface Input {

@@ -122,15 +122,16 @@ describe("a second protocol on the engine", () => {
 
   it.effect("one span named after the protocol, with its attempts; the hook sees redacted exchanges", () =>
     Effect.gen(function* () {
-      const spans: Array<{ name: string; attributes: Map<string, unknown> }> = []
+      const spans: Array<{ name: string; attributes: Map<string, unknown>; exit?: Exit.Exit<unknown, unknown> }> = []
       const tracer = Tracer.make({
         span(name, parent, context, links, startTime, kind) {
           const attributes = new Map<string, unknown>()
           const span: Tracer.Span = {
             _tag: "Span", name, spanId: String(spans.length), traceId: "t", parent, context, status: { _tag: "Started", startTime }, attributes, links, sampled: true, kind,
-            end() {}, attribute(k, v) { attributes.set(k, v) }, event() {}, addLinks() {}
+            end(_t, exit) { rec.exit = exit }, attribute(k, v) { attributes.set(k, v) }, event() {}, addLinks() {}
           }
-          spans.push({ name, attributes })
+          const rec: { name: string; attributes: Map<string, unknown>; exit?: Exit.Exit<unknown, unknown> } = { name, attributes }
+          spans.push(rec)
           return span
         },
         context: (f) => f()
@@ -144,6 +145,8 @@ describe("a second protocol on the engine", () => {
       expect(span).toBeDefined()
       expect(span.attributes.get("kv.attempt")).toBe(2)
       expect(span.attributes.get("kv.region")).toBe("r1")
+      // the span ends with the outcome, never the answer (answers can hold secrets)
+      expect(span.exit !== undefined && Exit.isSuccess(span.exit) && span.exit.value).toBe(undefined)
       expect(seen.length).toBe(2)
       expect(seen.join("\n")).not.toContain(SECRET)
       expect(seen[0]).toContain("<redacted>")

@@ -191,3 +191,13 @@ describe("Client.call checks the names it is given", () => {
     }).pipe(Effect.provide(layer))
   })
 })
+
+describe("error excerpts of answers", () => {
+  it("redact secret members, also in a body cut short", () => {
+    const r = Api3.interpret(200, "application/json", '{"Response":{"Credentials":{"Token":"TOKEN-SECRET","TmpSecretKey":"KEY-SECR', info, site, "t")
+    expect(Either.isLeft(r)).toBe(true)
+    const shown = JSON.stringify(Either.isLeft(r) ? r.left : null)
+    expect(shown).not.toContain("TOKEN-SECRET")
+    expect(shown).not.toContain("KEY-SECR")
+  })
+})
