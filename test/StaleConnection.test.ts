@@ -129,18 +129,9 @@ describe("stale keep-alive connections", () => {
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Client from "../src/Client.js"
-import { networkError } from "../src/core/transport.js"
 import { staticCredentials } from "./helpers/mockHttp.js"
 
-/** Whether the engine's transport sets `beforeSend` from the raw cause yet (the lead wires it; issue 14 item 12). */
-const wired =
-  networkError(
-    { site: { service: "cvm", version: "2017-03-12", action: "RunInstances", endpoint: "x" }, traceId: "t", attempt: 1, timeoutMillis: 1, maxBytes: 1 },
-    Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET", socket: { bytesRead: 10 } })
-  ).beforeSend === true
-if (!wired) console.log("skipping the Client.call stale-connection test: core/transport.ts does not set NetworkError.beforeSend from isBeforeSend yet (issue 14 item 12)")
-
-describe.skipIf(!wired)("stale keep-alive connections through Client.call", () => {
+describe("stale keep-alive connections through Client.call", () => {
   it("an unsafe action (RunInstances) on a connection the server closed is sent again on a new one and succeeds", async () => {
     const server = await brokenServer("close")
     try {
