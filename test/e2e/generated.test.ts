@@ -14,6 +14,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Client from "../../src/Client.js"
 import * as Credentials from "../../src/Credentials.js"
+import * as Drift from "../../src/Drift.js"
 import * as Emulator from "../../src/emulator/index.js"
 import * as Cbs from "../../src/generated/cbs/v20170312.js"
 import * as Cvm from "../../src/generated/cvm/v20170312.js"
@@ -153,9 +154,12 @@ describe("request validation before anything is sent", () => {
     Effect.gen(function* () {
       const emu = yield* Emulator.make()
       const layer = sdk(emu)
-      const wrongType = yield* Effect.flip(Cvm.describeInstances({ Limit: "2" } as any).pipe(Effect.provide(layer)))
+      const wrongType = yield* Effect.flip(Cvm.describeInstances({ Limit: "two" } as any).pipe(Effect.provide(layer)))
       expect(wrongType).toMatchObject({ _tag: "RequestValidationError", field: "Limit", service: "cvm", action: "DescribeInstances" })
       expect(wrongType.message).toContain("Nothing was sent")
+      // "2" means 2 exactly: sent as 2 by default, refused in strict mode
+      const strict = yield* Effect.flip(Drift.withStrict(Cvm.describeInstances({ Limit: "2" } as any)).pipe(Effect.provide(layer)))
+      expect(strict).toMatchObject({ _tag: "RequestValidationError", field: "Limit" })
       const nested = yield* Effect.flip(
         Cvm.describeInstances({ Filters: [{ Name: "zone", Values: ZONE }] } as any).pipe(Effect.provide(layer))
       )
