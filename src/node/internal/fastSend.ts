@@ -19,6 +19,8 @@ const readCapped = (body: Body, maxBytes: number): Promise<string> =>
   new Promise<string>((resolve, reject) => {
     const chunks: Array<Buffer> = []
     let size = 0
+    // a destroyed body may still report an error: it must never go unheard (an unhandled 'error' ends the process)
+    body.on("error", (e) => reject(e))
     body.on("data", (c: Buffer) => {
       size += c.length
       if (size > maxBytes) {
@@ -29,7 +31,6 @@ const readCapped = (body: Body, maxBytes: number): Promise<string> =>
       chunks.push(c)
     })
     body.once("end", () => resolve(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks, size).toString("utf8")))
-    body.once("error", reject)
   })
 
 /** The fast lane over a dispatcher. */
@@ -51,6 +52,7 @@ export const make = (dispatcher: Dispatcher): FastSend => async (req: FastReques
   }
   const declared = Number(headers["content-length"])
   if (Number.isFinite(declared) && declared > req.maxBytes) {
+    res.body.on("error", () => {})
     res.body.destroy()
     throw new FastTooLarge()
   }
