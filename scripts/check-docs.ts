@@ -29,6 +29,7 @@ const PRELUDE: ReadonlyArray<readonly [from: string, names: ReadonlyArray<string
   ["effect-tencentcloud", ["Client", "Credentials", "Endpoint", "Errors", "Http", "Json", "RegionBreaker", "Retry", "Signer", "Testing"]],
   ["effect-tencentcloud/node", ["UndiciHttpClient"]],
   ["effect-tencentcloud/cvm", ["describeInstances", "describeZones"]],
+  ["effect-tencentcloud/cos", ["Buckets", "Cos", "CosError", "Files", "Listing", "Multipart", "Objects", "Presign", "Signature", "Transfer"]],
   ["@effect/vitest", ["it", "expect", "describe", "assert"]]
 ]
 const NAMESPACES: ReadonlyArray<readonly [name: string, from: string]> = [
@@ -97,12 +98,16 @@ const importedNames = (code: string): Set<string> => {
 /** The module compiled for a block, and how many lines precede the block's own code. */
 export const moduleFor = (block: Block): { readonly source: string; readonly offset: number } => {
   const own = importedNames(block.code + "\n" + block.declare)
+  // only the prelude names the block uses (each import costs compile time: Registry reaches every generated module)
+  const text = `${block.code}\n${block.declare}${block.inGenerator ? "\nEffect.gen" : ""}`
+  // a block run in a generator uses Effect (the wrapper) even when its own text does not
+  const used = (n: string) => ((n === "Effect" && block.inGenerator) || new RegExp(`(^|[^\\w.$])${n}\\b`).test(text)) && !own.has(n)
   const head: Array<string> = []
   for (const [from, names] of PRELUDE) {
-    const keep = names.filter((n) => !own.has(n))
+    const keep = names.filter(used)
     if (keep.length > 0) head.push(`import { ${keep.join(", ")} } from "${from}"`)
   }
-  for (const [name, from] of NAMESPACES) if (!own.has(name)) head.push(`import * as ${name} from "${from}"`)
+  for (const [name, from] of NAMESPACES) if (used(name)) head.push(`import * as ${name} from "${from}"`)
   // the block's own imports must stay at the top level, also when the rest runs in a generator
   const codeLines = block.code.split("\n")
   const imports: Array<string> = []
