@@ -114,6 +114,15 @@ const timeoutOf = (laid: Laid, override: Duration.DurationInput | undefined): Ei
     : Either.left(RequestValidationError.make({ field: "timeout", problem: `${String(override)} is not a positive duration`, fix: "use e.g. \"30 seconds\" or a number of milliseconds" }))
 }
 
+/** Span attributes of a failure: its code (server errors), its kind and the server's request id. */
+const errorAttributes = (prefix: string, failure: unknown, c: { readonly code?: string | undefined } | undefined): Record<string, unknown> => {
+  const f = failure as { _tag?: string; requestId?: unknown }
+  return {
+    ...(c?.code !== undefined ? { [`${prefix}.error_code`]: c.code, [`${prefix}.error`]: "ApiError" } : { [`${prefix}.error`]: f._tag }),
+    ...(typeof f.requestId === "string" && f.requestId !== "" ? { [`${prefix}.request_id`]: f.requestId } : {})
+  }
+}
+
 /** Build an engine. */
 export const make = (options: EngineOptions): Engine => {
   const { credentials, listener, connectTo } = options
@@ -221,15 +230,20 @@ export const make = (options: EngineOptions): Engine => {
             // every ticket is handed back (undefined: not recorded), so a half-open probe's place is freed at once
             if (ticket !== undefined) steps.push(breaker.after(laid.breakerKey, ticket, Exit.isSuccess(exit) ? true : c?.region))
             if (tracing) {
-              const f = failure as { _tag?: string; requestId?: unknown } | undefined
-              steps.push(
-                Effect.annotateCurrentSpan({
-                  [`${protocolName}.attempt`]: attempt,
-                  [`${protocolName}.endpoint`]: target.host,
-                  ...(c?.code !== undefined ? { [`${protocolName}.error_code`]: c.code, [`${protocolName}.error`]: "ApiError" } : f ? { [`${protocolName}.error`]: f._tag } : {}),
-                  ...(f && typeof f.requestId === "string" && f.requestId !== "" ? { [`${protocolName}.request_id`]: f.requestId } : {})
-                })
-              )
+              // the call's span says where the last attempt went; a failed attempt is an event, so a
+              // call that succeeded after a retry carries no error attributes
+              steps.push(Effect.annotateCurrentSpan({ [`${protocolName}.attempt`]: attempt, [`${protocolName}.endpoint`]: target.host }))
+              if (failure !== undefined) {
+                steps.push(
+                  Effect.withFiberRuntime<void>((f) => {
+                    const span = f.currentSpan
+                    if (span !== undefined && span._tag === "Span") {
+                      span.event(`${protocolName}.attempt_failed`, BigInt(nowOf(f.currentDefaultServices as Context.Context<never>)) * 1_000_000n, errorAttributes(protocolName, failure, c))
+                    }
+                    return Effect.void
+                  })
+                )
+              }
             }
             if (debug) {
               steps.push(
@@ -283,7 +297,20 @@ export const make = (options: EngineOptions): Engine => {
         }),
         (span) =>
           Effect.onExit(Effect.withParentSpan(measured, span), (exit) =>
-            Effect.flatMap(Clock.currentTimeNanos, (now) => Effect.sync(() => span.end(now, Exit.isSuccess(exit) ? Exit.void : exit)))
+            Effect.flatMap(Clock.currentTimeNanos, (now) =>
+              Effect.sync(() => {
+                if (Exit.isFailure(exit) && exit.cause._tag === "Fail") {
+                  const attrs = errorAttributes(protocolName, exit.cause.error, classify(exit.cause.error))
+                  for (const k in attrs) span.attribute(k, attrs[k])
+                } else if (Exit.isSuccess(exit)) {
+                  // the answer's request id (API 3.0 \`RequestId\`), never the answer itself
+                  const v = exit.value as { RequestId?: unknown; requestId?: unknown } | null
+                  const id = typeof v === "object" && v !== null ? (typeof v.RequestId === "string" ? v.RequestId : v.requestId) : undefined
+                  if (typeof id === "string" && id !== "") span.attribute(`${protocolName}.request_id`, id)
+                }
+                span.end(now, Exit.isSuccess(exit) ? Exit.void : exit)
+              })
+            )
           )
       )
     })
