@@ -40,6 +40,12 @@ export class FastTooLarge {
   readonly _tag = "FastTooLarge"
 }
 
+/** The connection broke after the answer's head arrived (while reading the body): never "before send". */
+export class FastBroken {
+  readonly _tag = "FastBroken"
+  constructor(readonly cause: unknown) {}
+}
+
 /** Send one exchange. */
 export type FastSend = (request: FastRequest) => Promise<FastResponse>
 

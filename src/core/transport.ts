@@ -15,7 +15,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { type CallSite, NetworkError, ResponseTooLargeError, TimeoutError } from "../Errors.js"
-import { type FastSend, FastTooLarge } from "./fastLane.js"
+import { FastBroken, type FastSend, FastTooLarge } from "./fastLane.js"
 import type { Answer, Outgoing } from "./Protocol.js"
 import { isBeforeSend } from "../internal/staleConnection.js"
 import { sanitizeCause } from "./sanitize.js"
@@ -135,7 +135,17 @@ export const sendFast = (
       },
       (e) => {
         clearTimeout(timer)
-        resume(Effect.fail(timedOut ? timeoutError(a) : e instanceof FastTooLarge ? tooLarge(a) : networkError(a, e)))
+        resume(
+          Effect.fail(
+            timedOut
+              ? timeoutError(a)
+              : e instanceof FastTooLarge
+                ? tooLarge(a)
+                : e instanceof FastBroken
+                  ? brokenAnswer(a.site, a.traceId, e.cause, `the answer (attempt ${a.attempt})`)
+                  : networkError(a, e)
+          )
+        )
       }
     )
     return Effect.sync(() => {

@@ -6,7 +6,7 @@
  * @internal
  */
 import type { Dispatcher } from "undici"
-import { type FastRequest, type FastResponse, type FastSend, FastTooLarge } from "../../core/fastLane.js"
+import { FastBroken, type FastRequest, type FastResponse, type FastSend, FastTooLarge } from "../../core/fastLane.js"
 
 const splitUrl = (url: string): { origin: string; path: string } => {
   const i = url.indexOf("/", url.indexOf("//") + 2)
@@ -56,6 +56,8 @@ export const make = (dispatcher: Dispatcher): FastSend => async (req: FastReques
     res.body.destroy()
     throw new FastTooLarge()
   }
-  const body = await readCapped(res.body, req.maxBytes)
+  const body = await readCapped(res.body, req.maxBytes).catch((e) => {
+    throw e instanceof FastTooLarge ? e : new FastBroken(e)
+  })
   return { status: res.statusCode, headers, body }
 }
