@@ -13,6 +13,7 @@ import { redactForm, redactHeaders } from "../../src/core/redact.js"
 import { sanitizeCause } from "../../src/core/sanitize.js"
 import { networkError } from "../../src/core/transport.js"
 import * as Client from "../../src/Client.js"
+import * as Credentials from "../../src/Credentials.js"
 import * as ClientConfig from "../../src/ClientConfig.js"
 import * as Errors from "../../src/Errors.js"
 import * as Api3 from "../../src/internal/api3.js"
@@ -199,5 +200,28 @@ describe("error excerpts of answers", () => {
     const shown = JSON.stringify(Either.isLeft(r) ? r.left : null)
     expect(shown).not.toContain("TOKEN-SECRET")
     expect(shown).not.toContain("KEY-SECR")
+  })
+})
+
+describe("input the HTTP layer would refuse never becomes a network failure (issue 14 item 1)", () => {
+  it.effect("a CR/LF in a header or a newline in the SecretId: a typed error, nothing sent, not retried", () => {
+    const http = makeMockHttp(() => jsonAnswer({}))
+    const layer = Client.layer({ region: "ap-guangzhou", breaker: true }).pipe(Layer.provide(Layer.merge(http.layer, staticCredentials())))
+    const badKey = Client.layer({ region: "ap-guangzhou" }).pipe(
+      Layer.provide(http.layer),
+      Layer.provide(Layer.succeed(Credentials.Credentials, { get: Effect.succeed({ secretId: "AKID\nX", secretKey: Redacted.make("k") }) }))
+    )
+    return Effect.gen(function* () {
+      for (let i = 0; i < 3; i++) {
+        const e = yield* Effect.flip(Client.call("cvm", "2017-03-12", "DescribeZones").pipe(Client.withHeaders({ "X-Bad": "a\r\nInjected: 1" }), Effect.provide(layer)))
+        expect(e._tag).toBe("RequestValidationError")
+      }
+      const bad = yield* Effect.flip(Client.call("cvm", "2017-03-12", "DescribeZones").pipe(Effect.provide(badKey)))
+      expect(bad._tag).toBe("CredentialsError")
+      expect(http.recorded.length).toBe(0)
+      // and the region's breaker never heard of them: the next good call goes to the primary
+      yield* Client.call("cvm", "2017-03-12", "DescribeZones").pipe(Effect.provide(layer))
+      expect(http.recorded[0].url).toBe("https://cvm.tencentcloudapi.com/")
+    })
   })
 })
