@@ -30,7 +30,7 @@ import * as Redacted from "effect/Redacted"
 import { createHash, createHmac } from "node:crypto"
 import type { Credential } from "./Credentials.js"
 import * as Json from "./Json.js"
-import { checkPart, v1FlattenChecked } from "./internal/checkedParams.js"
+import { checkPart, scalarString, v1FlattenChecked } from "./internal/checkedParams.js"
 
 export { v1FlattenChecked }
 
@@ -100,21 +100,6 @@ export const tc3Authorization = (secretId: string, date: string, service: string
 // ---------------------------------------------------------------------------------------------
 // v1 (HmacSHA256 / HmacSHA1)
 // ---------------------------------------------------------------------------------------------
-
-const scalarString = (v: unknown): string | undefined => {
-  switch (typeof v) {
-    case "string":
-      return v
-    case "number":
-      return Number.isFinite(v) ? String(v) : undefined
-    case "bigint":
-      return v.toString()
-    case "boolean":
-      return v ? "true" : "false"
-    default:
-      return undefined
-  }
-}
 
 /**
  * Flatten parameters the v1 (and TC3 GET) way: nested objects `A.B`, lists `A.0`, `Filters.0.Values.1`;

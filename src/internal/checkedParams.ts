@@ -8,7 +8,8 @@
 import * as Either from "effect/Either"
 import * as Json from "../Json.js"
 
-const scalarString = (v: unknown): string | undefined => {
+/** A scalar as the text v1 forms and multipart parts send; `undefined` for anything else. */
+export const scalarString = (v: unknown): string | undefined => {
   switch (typeof v) {
     case "string":
       return v
