@@ -5141,6 +5141,8 @@ export * as Drift from "./Drift.js";
  */
 import * as Either from "effect/Either";
 import * as Json from "../Json.js";
+/** A scalar as the text v1 forms and multipart parts send; `undefined` for anything else. */
+export declare const scalarString: (v: unknown) => string | undefined;
 /**
  * `Signer.v1Flatten` for request parameters, or the member that cannot be sent: a non-finite
  * number (dropped by `Signer.v1Flatten`), a lone surrogate in a name or value, a cycle, nesting
