@@ -787,10 +787,7 @@ export declare const isAuth: (e: unknown) => boolean;
 export declare const isNotFound: (e: unknown) => boolean;
 /** A transport-level failure (network, timeout, 5xx without an API body). */
 export declare const isTransport: (e: unknown) => boolean;
-/** Common codes every API 3.0 action may return (from the official API documentation). */
-export declare const commonCodes: readonly ["ActionOffline", "AuthFailure.InvalidAuthorization", "AuthFailure.InvalidSecretId", "AuthFailure.MFAFailure", "AuthFailure.SecretIdNotFound", "AuthFailure.SignatureExpire", "AuthFailure.SignatureFailure", "AuthFailure.TokenFailure", "AuthFailure.UnauthorizedOperation", "DryRunOperation", "FailedOperation", "InternalError", "InvalidAction", "InvalidParameter", "InvalidParameterValue", "InvalidRequest", "IpInBlacklist", "IpNotInWhitelist", "LimitExceeded", "MissingParameter", "NoSuchProduct", "NoSuchVersion", "RequestLimitExceeded", "RequestLimitExceeded.GlobalRegionUinLimitExceeded", "RequestLimitExceeded.IPLimitExceeded", "RequestLimitExceeded.UinLimitExceeded", "RequestSizeLimitExceeded", "ResourceInUse", "ResourceInsufficient", "ResourceNotFound", "ResourceUnavailable", "ResponseSizeLimitExceeded", "ServiceUnavailable", "UnauthorizedOperation", "UnknownParameter", "UnsupportedOperation", "UnsupportedProtocol", "UnsupportedRegion"];
-/** A code every action may return. */
-export type CommonCode = (typeof commonCodes)[number];
+export { type CommonCode, commonCodes } from "./internal/commonCodes.js";
 /**
  * The error for a code the server answered: an {@link ApiError} when the action declares the
  * code (or it is a common code, or `declared` is unknown, as for the generic call), else an
@@ -840,7 +837,6 @@ export interface Classification {
  * | `RequestValidationError`, `CredentialsError`, `BreakerOpenError` | never | not recorded |
  */
 export declare const classify: (error: unknown) => Classification;
-export {};
 
 // ==== dist/Http.d.ts
 import type * as HttpClient from "@effect/platform/HttpClient";
@@ -5155,6 +5151,19 @@ export declare const v1FlattenChecked: (params: unknown, options?: {
 }) => Either.Either<Array<[string, string]>, Json.Problem>;
 /** The problem of a multipart part that cannot be sent, or `undefined`. */
 export declare const checkPart: (name: string, v: unknown) => Json.Problem | undefined;
+
+// ==== dist/internal/commonCodes.d.ts
+/**
+ * The codes every API 3.0 action may return, from the official API documentation. Re-exported by
+ * `Errors` (`Errors.commonCodes`, `Errors.CommonCode`); kept apart so the error module stays about
+ * errors.
+ *
+ * @internal
+ */
+/** Common codes every API 3.0 action may return (from the official API documentation). */
+export declare const commonCodes: readonly ["ActionOffline", "AuthFailure.InvalidAuthorization", "AuthFailure.InvalidSecretId", "AuthFailure.MFAFailure", "AuthFailure.SecretIdNotFound", "AuthFailure.SignatureExpire", "AuthFailure.SignatureFailure", "AuthFailure.TokenFailure", "AuthFailure.UnauthorizedOperation", "DryRunOperation", "FailedOperation", "InternalError", "InvalidAction", "InvalidParameter", "InvalidParameterValue", "InvalidRequest", "IpInBlacklist", "IpNotInWhitelist", "LimitExceeded", "MissingParameter", "NoSuchProduct", "NoSuchVersion", "RequestLimitExceeded", "RequestLimitExceeded.GlobalRegionUinLimitExceeded", "RequestLimitExceeded.IPLimitExceeded", "RequestLimitExceeded.UinLimitExceeded", "RequestSizeLimitExceeded", "ResourceInUse", "ResourceInsufficient", "ResourceNotFound", "ResourceUnavailable", "ResponseSizeLimitExceeded", "ServiceUnavailable", "UnauthorizedOperation", "UnknownParameter", "UnsupportedOperation", "UnsupportedProtocol", "UnsupportedRegion"];
+/** A code every action may return. */
+export type CommonCode = (typeof commonCodes)[number];
 
 // ==== dist/internal/credentials/cached.d.ts
 import * as Duration from "effect/Duration";

@@ -15,6 +15,7 @@
  */
 import * as Data from "effect/Data"
 import * as Predicate from "effect/Predicate"
+import { commonCodes } from "./internal/commonCodes.js"
 
 /** Where a call was going: carried by every call-level error. */
 export interface CallSite {
@@ -261,50 +262,7 @@ export const isTransport = (e: unknown): boolean =>
   Predicate.isTagged(e, "NetworkError") || Predicate.isTagged(e, "TimeoutError") ||
   (Predicate.isTagged(e, "HttpStatusError") && (e as HttpStatusError).status >= 500)
 
-/** Common codes every API 3.0 action may return (from the official API documentation). */
-export const commonCodes = [
-  "ActionOffline",
-  "AuthFailure.InvalidAuthorization",
-  "AuthFailure.InvalidSecretId",
-  "AuthFailure.MFAFailure",
-  "AuthFailure.SecretIdNotFound",
-  "AuthFailure.SignatureExpire",
-  "AuthFailure.SignatureFailure",
-  "AuthFailure.TokenFailure",
-  "AuthFailure.UnauthorizedOperation",
-  "DryRunOperation",
-  "FailedOperation",
-  "InternalError",
-  "InvalidAction",
-  "InvalidParameter",
-  "InvalidParameterValue",
-  "InvalidRequest",
-  "IpInBlacklist",
-  "IpNotInWhitelist",
-  "LimitExceeded",
-  "MissingParameter",
-  "NoSuchProduct",
-  "NoSuchVersion",
-  "RequestLimitExceeded",
-  "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
-  "RequestLimitExceeded.IPLimitExceeded",
-  "RequestLimitExceeded.UinLimitExceeded",
-  "RequestSizeLimitExceeded",
-  "ResourceInUse",
-  "ResourceInsufficient",
-  "ResourceNotFound",
-  "ResourceUnavailable",
-  "ResponseSizeLimitExceeded",
-  "ServiceUnavailable",
-  "UnauthorizedOperation",
-  "UnknownParameter",
-  "UnsupportedOperation",
-  "UnsupportedProtocol",
-  "UnsupportedRegion"
-] as const
-
-/** A code every action may return. */
-export type CommonCode = (typeof commonCodes)[number]
+export { type CommonCode, commonCodes } from "./internal/commonCodes.js"
 
 const common: ReadonlySet<string> = /*#__PURE__*/ new Set(commonCodes)
 
