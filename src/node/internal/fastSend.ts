@@ -50,7 +50,9 @@ export const make = (dispatcher: Dispatcher): FastSend => async (req: FastReques
     const v = raw[k]
     if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v
   }
-  const declared = Number(headers["content-length"])
+  // a HEAD answer and a 204/304 declare a length they do not send: only a body that comes is capped
+  const bodiless = req.method === "HEAD" || res.statusCode === 204 || res.statusCode === 304
+  const declared = bodiless ? NaN : Number(headers["content-length"])
   if (Number.isFinite(declared) && declared > req.maxBytes) {
     res.body.on("error", () => {})
     res.body.destroy()
