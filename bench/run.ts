@@ -253,23 +253,31 @@ const main = async () => {
     })
     // ---- decode
     if (!skip.has("decode")) await section("decode", async () => {
-      log("decode of the 100-instance response")
-      const d = await runWorker<{ perSecond: Record<string, Array<number>>; meta: Record<string, unknown>; bytes: number }>(workerFile, {
-        ...base,
-        task: "decode",
-        largeBody
+      // one measurement of decoding, shared with `npx tsx bench/drift-decode.ts` (its header says how and why)
+      log("decode of the 100-instance response (bench/drift-decode.ts, own process)")
+      const built = await buildRunnable("drift-decode.ts", "drift-decode")
+      if (!built.file) throw new Error(`bench/drift-decode.ts does not build: ${built.error}`)
+      const file = built.file
+      const f = await new Promise<import("./drift-decode.js").DecodeFigures>((resolve, reject) => {
+        const child = fork(file, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] })
+        child.once("message", (m: { figures: import("./drift-decode.js").DecodeFigures }) => resolve(m.figures))
+        child.once("exit", (code) => reject(new Error(`bench/drift-decode.ts exited with ${code} before answering`)))
+        child.send({ text: largeBody, quick })
       })
-      const micros: Record<string, number> = {}
-      for (const k of Object.keys(d.perSecond)) micros[k] = round(1e6 / median(d.perSecond[k]), 1)
-      const full = micros["Json.parse + schema decode"]
       results.decode = {
-        bytes: d.bytes,
-        microsPerOp: micros,
-        ratioToJsonParse: full !== undefined ? round(full / micros["JSON.parse"], 2) : null,
-        // strict mode, and an answer with drift in every instance (tolerant and strict), against JSON.parse of the same answer
-        ratiosToJsonParse: Object.fromEntries(Object.entries(micros).filter(([k]) => k.startsWith("Json.parse +")).map(([k, v]) => [k, round(v / micros[k.includes("drift") && micros["JSON.parse (drifted answer)"] !== undefined ? "JSON.parse (drifted answer)" : "JSON.parse"], 2)])),
-        losslessRatioToJsonParse: micros["Json.parse (lossless)"] !== undefined ? round(micros["Json.parse (lossless)"] / micros["JSON.parse"], 2) : null,
-        note: d.meta.problem ?? null
+        bytes: f.bytes,
+        method: f.method,
+        rounds: f.rounds,
+        /** CPU µs per operation (medians); wall time beside it */
+        microsPerOp: f.cpuMicrosPerOp,
+        wallMicrosPerOp: f.wallMicrosPerOp,
+        ratioToJsonParse: f.target.value,
+        // CPU time, medians of per-round ratios to JSON.parse of the same answer (clean or drifted)
+        ratiosToJsonParse: f.cpuRatios,
+        wallRatiosToJsonParse: f.wallRatios,
+        losslessRatioToJsonParse: f.cpuRatios["Json.parse (lossless)"] ?? null,
+        target: f.target,
+        note: null
       }
     })
     // ---- cold start
