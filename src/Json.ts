@@ -18,15 +18,32 @@
 
 import * as Either from "effect/Either"
 
-const LONG_DIGITS = /\d{16}/
-
 /** Parse JSON text; integers beyond 2^53 become `bigint`, everything else is as `JSON.parse`. */
 export const parse = (text: string): unknown => {
-  if (!LONG_DIGITS.test(text)) return JSON.parse(text)
+  if (!hasLongDigits(text)) return JSON.parse(text)
   return parseSlow(text)
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57
+
+/**
+ * Does `text` hold a run of 16 or more ASCII digits (the only way to write an integer beyond
+ * 2^53)? Such a run covers a position that is a multiple of 16, so only those positions are
+ * probed, and a run is measured only around a digit found there: about 1/16 of the reads of
+ * `/\d{16}/.test(text)` (which was 15-20 % of `JSON.parse`'s time on a 256 KB answer).
+ */
+const hasLongDigits = (text: string): boolean => {
+  const n = text.length
+  for (let i = 15; i < n; i += 16) {
+    if (!isDigit(text.charCodeAt(i))) continue
+    let start = i
+    while (start > 0 && isDigit(text.charCodeAt(start - 1))) start--
+    let end = i + 1
+    while (end < n && end - start < 16 && isDigit(text.charCodeAt(end))) end++
+    if (end - start >= 16) return true
+  }
+  return false
+}
 const MAX_SAFE = /*#__PURE__*/ BigInt(Number.MAX_SAFE_INTEGER)
 const MIN_SAFE = /*#__PURE__*/ BigInt(Number.MIN_SAFE_INTEGER)
 

@@ -48,6 +48,30 @@ describe("Json.parse", () => {
     expect(back.List[0]).toStrictEqual(value.List[0])
   })
 
+  it.prop(
+    "finds an integer beyond 2^53 at any offset of the text, between any neighbours (the detection probes every 16th character)",
+    [
+      // 16 digits (the shortest run that matters) half of the time
+      FastCheck.oneof(FastCheck.bigInt({ min: 2n ** 53n + 1n, max: 10n ** 16n - 1n }), FastCheck.bigInt({ min: 10n ** 16n, max: 2n ** 64n - 1n })),
+      FastCheck.boolean(),
+      FastCheck.string({ unit: FastCheck.constantFrom("a", "1", " ", "-", "9", "x"), maxLength: 40 }),
+      FastCheck.array(FastCheck.integer({ min: 0, max: 2 ** 53 - 1 }), { maxLength: 4 })
+    ],
+    ([big, negative, pad, before]) => {
+      const n = negative ? -big : big
+      const text = `{"Pad":${JSON.stringify(pad)},"Before":[${before.join(",")}],"N":${n},"After":${JSON.stringify(pad)}}`
+      const v = Json.parse(text) as { Pad: string; Before: Array<number>; N: bigint }
+      expect(v.N).toBe(n)
+      expect(v.Pad).toBe(pad)
+      expect(v.Before).toEqual(before)
+    }
+  )
+
+  it.prop("leaves every safe integer a number, at any offset", [FastCheck.string({ maxLength: 40 }), FastCheck.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER })], ([pad, n]) => {
+    const text = `{"Pad":${JSON.stringify(pad)},"N":${n},"D":"${"1".repeat(pad.length)}"}`
+    expect(Json.parse(text)).toStrictEqual(JSON.parse(text))
+  })
+
   it.prop("agrees with JSON.parse on JSON without big integers", [FastCheck.jsonValue({ maxDepth: 3 })], ([v]) => {
     const text = JSON.stringify(v)
     const expected = JSON.parse(text)
