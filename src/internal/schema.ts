@@ -106,17 +106,39 @@ const compileIn = (m: typeof mode, ast: AST.AST): Check => {
   }
 }
 
+/**
+ * The check of a struct member or list item, resolved at its first use: a member's `optional`
+ * `| undefined` is dropped (the struct handles absence) and a `suspend` is replaced by its
+ * target's check, so a member costs one call, not a chain of forwarding closures. `set` stores
+ * the resolved check where the caller keeps it.
+ */
+const slot = (ast: AST.AST, member: boolean, set: (c: Check) => void): Check => {
+  if (member && ast._tag === "Union") {
+    const t = ast.types.filter((m) => m._tag !== "UndefinedKeyword")
+    if (t.length === 1 && t.length < ast.types.length) ast = t[0]
+  }
+  if (ast._tag !== "Suspend") return compile(ast)
+  const m = mode
+  const target = ast
+  return (u) => {
+    const c = compileIn(m, target.f())
+    set(c)
+    return c(u)
+  }
+}
+
 const build = (ast: AST.AST): Check => {
   const tc = ast.annotations[TcType]
   const strict = mode === "strict"
   if (tc === "int64" || tc === "uint64") return mode !== "open" ? (tc === "int64" ? isInt64 : isUint64) : isInteger
-  if (tc === "float" && strict) return isFinite
+  // answers and requests: a float must be finite (NaN cannot come from JSON, only from a mock)
+  if (tc === "float" && mode !== "open") return isFinite
   if (tc === "binary") return isBytes
   switch (ast._tag) {
     case "StringKeyword":
       return isString
     case "NumberKeyword":
-      return isNumber
+      return mode === "open" ? isNumber : isFinite
     case "BooleanKeyword":
       return isBoolean
     case "Suspend": {
@@ -136,7 +158,7 @@ const build = (ast: AST.AST): Check => {
     }
     case "TupleType": {
       if (ast.elements.length > 0 || ast.rest.length !== 1) break
-      const item = compile(ast.rest[0].type)
+      let item = slot(ast.rest[0].type, false, (c) => (item = c))
       return (u) => {
         if (!Array.isArray(u)) return fail("array", u)
         for (let i = 0; i < u.length; i++) {
@@ -152,11 +174,14 @@ const build = (ast: AST.AST): Check => {
       const n = ps.length
       const names = ps.map((p) => p.name as string)
       const optional = ps.map((p) => p.isOptional)
-      const checks = ps.map((p) => compile(p.type))
+      const checks: Array<Check> = []
+      for (let i = 0; i < n; i++) checks.push(slot(ps[i].type, true, (c) => (checks[i] = c)))
       const known = strict ? new Set(names) : undefined
       const closed = mode === "closed"
+      // answers and requests: bytes are not an object (Schema.is, the open mode, says they are)
+      const closedOrStrict = mode !== "open"
       return (u) => {
-        if (typeof u !== "object" || u === null || Array.isArray(u)) return fail("object", u)
+        if (typeof u !== "object" || u === null || Array.isArray(u) || (closedOrStrict && u instanceof Bytes)) return fail("object", u)
         let present = 0
         for (let i = 0; i < n; i++) {
           const v = (u as Record<string, unknown>)[names[i]]

@@ -31,6 +31,7 @@ import type * as AST from "effect/SchemaAST"
 import * as Schema from "effect/Schema"
 import * as Json from "../Json.js"
 import { TcType } from "./codec.js"
+import { type Check, compileClosed, compileStrict } from "./schema.js"
 
 /** How a mismatch was resolved. */
 export type Resolution =
@@ -66,11 +67,43 @@ export interface Walked {
 
 const knownMemo = /*#__PURE__*/ new WeakMap<AST.AST, ReadonlySet<string>>()
 
+/**
+ * The fast checks of a struct's members (or a list's item), per side: a member that passes its
+ * check has no mismatch at all (`compileClosed` for answers, `compileStrict` for requests agree
+ * with this walk, proven by property tests), so the walk descends only into members that fail.
+ * An answer with drift in every instance is then walked at about the cost of the fast check.
+ */
+const gateMemo = { response: /*#__PURE__*/ new WeakMap<AST.AST, ReadonlyArray<Check>>(), request: /*#__PURE__*/ new WeakMap<AST.AST, ReadonlyArray<Check>>() }
+
+const gates = (ast: AST.AST, types: () => ReadonlyArray<AST.AST>, side: Ctx["side"]): ReadonlyArray<Check> => {
+  let g = gateMemo[side].get(ast)
+  if (g === undefined) gateMemo[side].set(ast, (g = types().map(side === "response" ? compileClosed : compileStrict)))
+  return g
+}
+
+/** A union's members other than `undefined` and `null`, and whether `null` is one of them. */
+interface UnionParts {
+  readonly rest: ReadonlyArray<AST.AST>
+  readonly nullable: boolean
+}
+const unionMemo = /*#__PURE__*/ new WeakMap<AST.AST, UnionParts>()
+const unionParts = (ast: AST.Union): UnionParts => {
+  let u = unionMemo.get(ast)
+  if (u === undefined) {
+    const t = ast.types.filter((m) => m._tag !== "UndefinedKeyword")
+    const isNull = (m: AST.AST) => m._tag === "Literal" && m.literal === null
+    unionMemo.set(ast, (u = { rest: t.filter((m) => !isNull(m)), nullable: t.some(isNull) }))
+  }
+  return u
+}
+
 const SKIP: unique symbol = Symbol("skip") as any
 
 interface Ctx {
   readonly side: "request" | "response"
   readonly out: Array<Mismatch>
+  /** Skip members that pass their fast check (always, except in tests comparing with the full walk). */
+  readonly gated: boolean
 }
 
 const INT = /^-?(0|[1-9]\d*)$/
@@ -209,11 +242,9 @@ const go = (ast0: AST.AST, v: unknown, path: Array<string | number>, ctx: Ctx): 
       return refuse(ctx, path, ast, v)
     }
     case "Union": {
-      const t = ast.types.filter((m) => m._tag !== "UndefinedKeyword")
-      const nulls = t.filter((m) => m._tag === "Literal" && m.literal === null)
-      const rest = t.filter((m) => !(m._tag === "Literal" && m.literal === null))
+      const { nullable, rest } = unionParts(ast)
       if (rest.length === 1) {
-        if (v === null && nulls.length > 0) return v
+        if (v === null && nullable) return v
         return go(rest[0], v, path, ctx)
       }
       break
@@ -224,16 +255,21 @@ const go = (ast0: AST.AST, v: unknown, path: Array<string | number>, ctx: Ctx): 
       if (!Array.isArray(v)) {
         if (response && v !== null && v !== undefined) {
           // a single value where a list is declared: wrapped only when it matches the item exactly
-          const probe: Ctx = { side: "response", out: [] }
+          const probe: Ctx = { side: "response", out: [], gated: ctx.gated }
           const r = go(item, v, path, probe)
           if (r !== SKIP && probe.out.length === 0) return note(ctx, path, ast, v, "wrapped"), [v]
         }
         return refuse(ctx, path, ast, v)
       }
       let copy: Array<unknown> | undefined
+      const gate = gates(ast, () => [item], ctx.side)[0]
       for (let i = 0; i < v.length; i++) {
-        path.push(i)
         const e = v[i]
+        if (ctx.gated && gate(e) === undefined) {
+          if (copy !== undefined) copy.push(e)
+          continue
+        }
+        path.push(i)
         const r = e === null && !acceptsNull(item) ? refuse(ctx, path, item, e) : go(item, e, path, ctx)
         path.pop()
         if (r !== e) {
@@ -249,9 +285,13 @@ const go = (ast0: AST.AST, v: unknown, path: Array<string | number>, ctx: Ctx): 
       let copy: Record<string, unknown> | undefined
       let known = knownMemo.get(ast)
       if (known === undefined) knownMemo.set(ast, (known = new Set(ast.propertySignatures.map((p) => p.name as string))))
-      for (const p of ast.propertySignatures) {
+      const ps = ast.propertySignatures
+      const gate = gates(ast, () => ps.map((p) => p.type), ctx.side)
+      for (let i = 0; i < ps.length; i++) {
+        const p = ps[i]
         const name = p.name as string
         const m = v[name]
+        if (ctx.gated && m !== undefined && gate[i](m) === undefined) continue
         path.push(name)
         if (m === undefined) {
           if (!p.isOptional) note(ctx, path, p.type, undefined, "missing")
@@ -290,10 +330,11 @@ const go = (ast0: AST.AST, v: unknown, path: Array<string | number>, ctx: Ctx): 
 
 /**
  * Walk `value` against `ast`: every mismatch, and the repaired value (`undefined` when the root
- * itself had to be set aside).
+ * itself had to be set aside). `options.gated: false` visits every member, even those that pass
+ * their fast check (tests prove both walks give the same result).
  */
-export const walk = (ast: AST.AST, value: unknown, side: "request" | "response"): Walked => {
-  const ctx: Ctx = { side, out: [] }
+export const walk = (ast: AST.AST, value: unknown, side: "request" | "response", options?: { readonly gated?: boolean }): Walked => {
+  const ctx: Ctx = { side, out: [], gated: options?.gated ?? true }
   const r = go(ast, value, [], ctx)
   return { value: r === SKIP ? undefined : r, mismatches: ctx.out }
 }
