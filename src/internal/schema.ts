@@ -180,6 +180,28 @@ const build = (ast: AST.AST): Check => {
       const closed = mode === "closed"
       // answers and requests: bytes are not an object (Schema.is, the open mode, says they are)
       const closedOrStrict = mode !== "open"
+      if (closed) {
+        // answers: one pass over the answer's own members (for-in reads them without a lookup),
+        // each found by name; an undeclared member fails at once, a missing one is found by counting
+        const index = new Map(names.map((k, i) => [k, i]))
+        const required = optional.filter((o) => !o).length
+        return (u) => {
+          if (typeof u !== "object" || u === null || Array.isArray(u) || u instanceof Bytes) return fail("object", u)
+          let seen = 0
+          for (const k in u) {
+            const i = index.get(k)
+            const v = (u as Record<string, unknown>)[k]
+            if (i === undefined || v === undefined) return { path: [k], expected: "only declared members, with a value", actual: v }
+            if (!optional[i]) seen++
+            const r = checks[i](v)
+            if (r !== undefined) return r.path.unshift(k), r
+          }
+          if (seen !== required) {
+            for (let i = 0; i < n; i++) if (!optional[i] && (u as Record<string, unknown>)[names[i]] === undefined) return { path: [names[i]], expected: "a value (required)", actual: undefined }
+          }
+          return undefined
+        }
+      }
       return (u) => {
         if (typeof u !== "object" || u === null || Array.isArray(u) || (closedOrStrict && u instanceof Bytes)) return fail("object", u)
         let present = 0
