@@ -35,12 +35,22 @@ const isDigit = (c: number) => c >= 48 && c <= 57
 const hasLongDigits = (text: string): boolean => {
   const n = text.length
   for (let i = 15; i < n; i += 16) {
-    if (!isDigit(text.charCodeAt(i))) continue
-    let start = i
-    while (start > 0 && isDigit(text.charCodeAt(start - 1))) start--
+    const c = text.charCodeAt(i)
+    if (c > 57 || c < 48) continue
+    // the run around i is start+1 .. end-1; each side is read only as far as 16 digits can reach
+    let start = i - 1
+    while (start >= 0 && i - start < 16) {
+      const d = text.charCodeAt(start)
+      if (d > 57 || d < 48) break
+      start--
+    }
     let end = i + 1
-    while (end < n && end - start < 16 && isDigit(text.charCodeAt(end))) end++
-    if (end - start >= 16) return true
+    while (end < n && end - start <= 16) {
+      const d = text.charCodeAt(end)
+      if (d > 57 || d < 48) break
+      end++
+    }
+    if (end - start - 1 >= 16) return true
   }
   return false
 }
