@@ -19,6 +19,8 @@ const client = arg("client", "ours")
 const concurrency = arg("concurrency", "1")
 const seconds = arg("seconds", "5")
 const limit = arg("limit", "1")
+// --profile=false: only the loop's figures (no profiler, no source maps: both cost CPU per stack trace)
+const profiling = arg("profile", "true") !== "false"
 
 interface Node {
   id: number
@@ -120,13 +122,15 @@ const main = async () => {
   const dir = path.join(cacheDir, "profiles")
   mkdirSync(dir, { recursive: true })
   const name = `${client}-c${concurrency}-n${limit}-${Date.now()}.cpuprofile`
-  const res = spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`, "--enable-source-maps", built.file], {
+  const flags = profiling ? ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`, "--enable-source-maps"] : []
+  const res = spawnSync(process.execPath, [...flags, built.file], {
     env: { ...process.env, BENCH_PORT: String(ports.small), BENCH_MODE: "loop", BENCH_CONCURRENCY: concurrency, BENCH_SECONDS: seconds, BENCH_LIMIT: limit },
     encoding: "utf8"
   })
   srv.kill()
   process.stdout.write(`${client}, concurrency ${concurrency}, ${limit} instance(s): ${res.stdout.trim()}${res.stderr ? `\n${res.stderr}` : ""}\n`)
   const file = path.join(dir, name)
+  if (!profiling) return
   if (statSync(file, { throwIfNoEntry: false })) process.stdout.write(summarise(file) + `\n\nprofile: ${path.relative(process.cwd(), file)}\n`)
   else process.stdout.write(`no profile written; files: ${readdirSync(dir).join(", ")}\n`)
 }

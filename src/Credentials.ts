@@ -51,7 +51,9 @@ export { type StaticInput, validate } from "./internal/credentials/validate.js"
 
 const staticService = (input: StaticInput): CredentialsService => {
   const r = validate("static", input)
-  return { get: Either.isRight(r) ? Effect.succeed(r.right) : Effect.fail(r.left) }
+  if (Either.isLeft(r)) return { get: Effect.fail(r.left) }
+  const credential = r.right
+  return { get: Effect.succeed(credential), peek: () => credential }
 }
 
 /**

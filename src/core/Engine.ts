@@ -27,6 +27,7 @@ import * as Random from "effect/Random"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
+import type * as Fiber from "effect/Fiber"
 import type { CredentialsService } from "../Credentials.js"
 import { type CallSite, classify, RequestValidationError, type SdkError } from "../Errors.js"
 import { checkCredential, checkHeaders } from "./check.js"
@@ -34,6 +35,7 @@ import * as Metrics from "../Metrics.js"
 import * as RegionBreaker from "../RegionBreaker.js"
 import * as Retry from "../Retry.js"
 import { fastLaneOf } from "./fastLane.js"
+import * as fused from "./fused.js"
 import { CurrentOverrides } from "./Overrides.js"
 import type { Answer, Laid, Outgoing, Protocol, Target } from "./Protocol.js"
 import { redactForm, redactHeaders } from "./redact.js"
@@ -140,6 +142,7 @@ export const make = (options: EngineOptions): Engine => {
   }
   const sendHeaders = (out: Outgoing, target: Target): Readonly<Record<string, string>> =>
     connectTo === undefined || out.headers.Host !== undefined || out.headers.host !== undefined ? out.headers : { ...out.headers, Host: target.host }
+  const fc: fused.FusedContext | undefined = fast === undefined ? undefined : { fast, http, breaker, credentials, maxBytes, connectUrl, sendHeaders }
 
   /** Sign one attempt for its target. */
   const signAttempt = <I, L extends Laid, A, E>(
@@ -148,7 +151,7 @@ export const make = (options: EngineOptions): Engine => {
     target: Target
   ): Effect.Effect<Outgoing, SdkError> =>
     Effect.flatMap(laid.anonymous ? Effect.succeed(undefined) : credentials.get, (credential) =>
-      Effect.flatMap(Random.nextIntBetween(1, 2147483647), (nonce) =>
+      Effect.flatMap(protocol.usesNonce?.(laid) === false ? Effect.succeed(0) : Random.nextIntBetween(1, 2147483647), (nonce) =>
         Effect.withFiberRuntime<Outgoing, SdkError>((fiber) => {
           if (credential !== undefined) {
             const bad = checkCredential(credential)
@@ -207,19 +210,29 @@ export const make = (options: EngineOptions): Engine => {
       )
     })
 
-  /** Run attempts under the breaker, the retry policy, logs and the span. */
-  const orchestrate = <L extends Laid, A, E>(
+  /**
+   * Run attempts under the breaker, the retry policy, logs and the span, in the calling fiber.
+   * `fusedOf` gives the fused attempt (`fused.ts`) when the call may take it.
+   */
+  const orchestrateIn = <L extends Laid, A, E>(
+    fiber: Fiber.RuntimeFiber<unknown, unknown>,
     protocolName: string,
     laid: L,
-    body: (target: Target, attempt: number) => Effect.Effect<A, E | SdkError>
-  ): Effect.Effect<A, E | SdkError> =>
-    Effect.withFiberRuntime<A, E | SdkError>((fiber) => {
+    body: (target: Target, attempt: number) => Effect.Effect<A, E | SdkError>,
+    fusedOf?: (attempt: number, clock: Clock.Clock, settled?: (outcome: "Interrupt" | undefined) => void) => Effect.Effect<A, E | SdkError> | undefined
+  ): Effect.Effect<A, E | SdkError> => {
       const ov = Context.get(fiber.currentContext as Context.Context<CurrentOverrides>, CurrentOverrides)
       const tracing = fiber.currentTracer !== defaultTracer()
       const debug = LogLevel.greaterThanEqual(LogLevel.Debug, fiber.getFiberRef(FiberRef.currentMinimumLogLevel))
+      const clock = Context.get(fiber.currentDefaultServices as Context.Context<Clock.Clock>, Clock.Clock)
+      const fusing = fusedOf !== undefined && !tracing && !debug
       let attempts = 0
       const one: Effect.Effect<A, E | SdkError> = Effect.suspend(() => {
         const attempt = ++attempts
+        if (fusing) {
+          const f = fusedOf(attempt, clock)
+          if (f !== undefined) return f
+        }
         if (!breaker.enabled && !tracing && !debug) return body(laid.primary, attempt)
         return Effect.flatMap(breaker.enabled ? breaker.before(laid.breakerKey) : Effect.succeed(undefined), (ticket) => {
           const target = ticket?.useBackup ? laid.backup ?? { scheme: "https" as const, host: breaker.backupHost(laid.site.service) } : laid.primary
@@ -258,7 +271,7 @@ export const make = (options: EngineOptions): Engine => {
       })
       // the retry driver is built only after a first failure, which is replayed into it
       const policy = ov.retryPolicy ?? options.retryPolicy ?? Retry.defaultPolicy
-      const retried = Effect.catchAll(one, (first) => {
+      const retryFrom = (first: E | SdkError): Effect.Effect<A, E | SdkError> => {
         let replay = true
         return Effect.retry(
           Effect.suspend(() => {
@@ -270,17 +283,25 @@ export const make = (options: EngineOptions): Engine => {
           }),
           policy({ info: laid.info, safe: laid.safe }) as never
         ) as Effect.Effect<A, E | SdkError>
-      })
-      const start = nowOf(fiber.currentDefaultServices as Context.Context<never>)
-      const measured = Effect.onExit(retried, (exit) =>
-        Effect.withFiberRuntime((f) =>
-          Metrics.record(
+      }
+      const start = clock.unsafeCurrentTimeMillis()
+      const recordExit = (exit: Exit.Exit<A, E | SdkError>) =>
+        Effect.sync(() =>
+          Metrics.unsafeRecord(
             laid.site,
-            nowOf(f.currentDefaultServices as Context.Context<never>) - start,
+            clock.unsafeCurrentTimeMillis() - start,
             Exit.isFailure(exit) ? (exit.cause._tag === "Fail" ? exit.cause.error : exit.cause._tag) : undefined
           )
         )
-      )
+      if (fusing) {
+        // the fused first attempt records a success (or an interruption) itself; a failure goes on
+        // to the retry driver, whose end is recorded
+        attempts = 1
+        const first = fusedOf(1, clock, (outcome) => Metrics.unsafeRecord(laid.site, clock.unsafeCurrentTimeMillis() - start, outcome))
+        if (first !== undefined) return Effect.catchAll(first, (e) => Effect.onExit(retryFrom(e), recordExit))
+        attempts = 0
+      }
+      const measured = Effect.onExit(Effect.catchAll(one, retryFrom), recordExit)
       if (!tracing) return measured
       // the span ends with the outcome but never the answer's value: an answer can hold secrets (STS keys)
       return Effect.flatMap(
@@ -313,13 +334,13 @@ export const make = (options: EngineOptions): Engine => {
             )
           )
       )
-    })
+  }
 
   /** Lay the call out with the overrides in force; the per-call timeout applied. */
   const layOut = <I, L extends Laid, A, E, B, R>(
     protocol: Protocol<I, L, A, E>,
     input: I,
-    k: (laid: L, timeoutMillis: number) => Effect.Effect<B, E | SdkError, R>
+    k: (laid: L, timeoutMillis: number, fiber: Fiber.RuntimeFiber<unknown, unknown>) => Effect.Effect<B, E | SdkError, R>
   ): Effect.Effect<B, E | SdkError, R> =>
     Effect.withFiberRuntime<B, E | SdkError, R>((fiber) => {
       const ov = Context.get(fiber.currentContext as Context.Context<CurrentOverrides>, CurrentOverrides)
@@ -327,17 +348,23 @@ export const make = (options: EngineOptions): Engine => {
       if (Either.isLeft(laid)) return Effect.fail(laid.left)
       const t = timeoutOf(laid.right, ov.timeout)
       if (Either.isLeft(t)) return Effect.fail(t.left)
-      return k(laid.right, t.right)
+      return k(laid.right, t.right, fiber as Fiber.RuntimeFiber<unknown, unknown>)
     })
 
   const call: Engine["call"] = <I, L extends Laid, A, E>(protocol: Protocol<I, L, A, E>, input: I): Effect.Effect<A, E | SdkError> =>
-    layOut(protocol, input, (laid, timeoutMillis) =>
-      orchestrate(protocol.name, laid, (target, attempt) => attemptTo(protocol, laid, target, attempt, timeoutMillis))
+    layOut(protocol, input, (laid, timeoutMillis, fiber) =>
+      orchestrateIn(
+        fiber,
+        protocol.name,
+        laid,
+        (target, attempt) => attemptTo(protocol, laid, target, attempt, timeoutMillis),
+        fc === undefined ? undefined : (attempt, clock, settled) => fused.attempt(fc, protocol, laid, attempt, timeoutMillis, clock, settled)
+      )
     )
 
   const stream: Engine["stream"] = <I, L extends Laid, A, E>(protocol: Protocol<I, L, A, E>, input: I) =>
-    layOut(protocol, input, (laid, timeoutMillis) =>
-      orchestrate(protocol.name, laid, (target, attempt) =>
+    layOut(protocol, input, (laid, timeoutMillis, fiber) =>
+      orchestrateIn(fiber, protocol.name, laid, (target, attempt) =>
         Effect.flatMap(signAttempt(protocol, laid, target), (out) => {
           const site: CallSite = { ...laid.site, endpoint: target.host }
           const a: transport.AttemptSite = { site, traceId: laid.traceId, attempt, timeoutMillis, maxBytes }

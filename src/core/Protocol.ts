@@ -101,6 +101,11 @@ export interface Protocol<I, L extends Laid, A, E> {
    * (`core/Overrides.ts`), or say what is wrong. Nothing is sent when this fails.
    */
   readonly layout: (input: I, overrides: CallOverrides) => Either.Either<L, RequestValidationError>
+  /**
+   * Whether `sign` uses its `nonce` for this call. When it says `false` the engine passes `0` and
+   * may take its fast path (no random number drawn); absent means it may use one.
+   */
+  readonly usesNonce?: ((laid: L) => boolean) | undefined
   /** Sign one attempt for its target at `nowMillis` (every attempt is signed again). */
   readonly sign: (
     laid: L,

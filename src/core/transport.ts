@@ -112,6 +112,16 @@ export const tooLarge = (a: AttemptSite): ResponseTooLargeError =>
     message: `the answer of ${a.site.service} ${a.site.action} from ${a.site.endpoint} is larger than ${a.maxBytes} bytes; reading stopped and the connection was closed (trace id ${a.traceId}). Raise \`maxResponseBytes\` if such answers are expected, or narrow the request (paging, filters).`
   })
 
+/** What a rejection of the fast lane means for the attempt. */
+export const fastFailure = (a: AttemptSite, e: unknown, timedOut: boolean): NetworkError | TimeoutError | ResponseTooLargeError =>
+  timedOut
+    ? timeoutError(a)
+    : e instanceof FastTooLarge
+      ? tooLarge(a)
+      : e instanceof FastBroken
+        ? brokenAnswer(a.site, a.traceId, e.cause, `the answer (attempt ${a.attempt})`)
+        : networkError(a, e)
+
 /** Send through the fast lane: one promise, aborted on interruption and when the timeout fires. */
 export const sendFast = (
   fast: FastSend,
@@ -135,17 +145,7 @@ export const sendFast = (
       },
       (e) => {
         clearTimeout(timer)
-        resume(
-          Effect.fail(
-            timedOut
-              ? timeoutError(a)
-              : e instanceof FastTooLarge
-                ? tooLarge(a)
-                : e instanceof FastBroken
-                  ? brokenAnswer(a.site, a.traceId, e.cause, `the answer (attempt ${a.attempt})`)
-                  : networkError(a, e)
-          )
-        )
+        resume(Effect.fail(fastFailure(a, e, timedOut)))
       }
     )
     return Effect.sync(() => {

@@ -268,6 +268,8 @@ export const make = (cfg: ClientConfig.Resolved, signer: Signer.SignerService): 
   return {
     name: "tencentcloud",
     layout,
+    // only the v1 signatures (HmacSHA1/HmacSHA256) carry a nonce
+    usesNonce: () => v1,
     sign,
     interpret: (answer: Answer, laid: Api3Laid, target: Target) =>
       interpret(answer.status, answer.headers["content-type"] ?? "", answer.body, laid.info, laid.site.endpoint === target.host ? laid.site : { ...laid.site, endpoint: target.host }, laid.traceId),

@@ -84,6 +84,8 @@ export const cached = (source: Source, options: CachedOptions = {}): Effect.Effe
     const retryDelay = millis(options.retryDelay, 1_000)
     const maxRetryDelay = Math.max(retryDelay, millis(options.maxRetryDelay, 60_000))
     const state = yield* Ref.make<CacheState>({ entry: undefined, inflight: undefined, failures: 0, retryAt: 0 })
+    // the entry in `state`, for `peek` (plain code; written only where `state`'s entry changes)
+    let fresh: Entry | undefined
 
     const marginFor = (lifetime: number) =>
       explicitMargin !== undefined ? Math.min(explicitMargin, lifetime / 2) : Math.min(5 * 60_000, lifetime / 10)
@@ -112,6 +114,7 @@ export const cached = (source: Source, options: CachedOptions = {}): Effect.Effe
           }
         }
         yield* Ref.update(state, (s) => {
+          fresh = entry ?? s.entry
           // a success whose credential is itself due for refresh (the source had nothing newer)
           // backs off like a failure, so that callers do not start a refresh on every get
           const productive = entry !== undefined && entry.refreshAt > now
@@ -173,5 +176,7 @@ export const cached = (source: Source, options: CachedOptions = {}): Effect.Effe
       if (entry !== undefined && later < entry.expiresAt) return entry.credential
       return yield* exit
     })
-    return { get }
+    // a credential is at hand while it needs no refresh; inside the refresh window `get` starts one
+    const peek = (now: number): Credential | undefined => (fresh !== undefined && now < fresh.refreshAt ? fresh.credential : undefined)
+    return { get, peek }
   })

@@ -22,6 +22,12 @@ export interface Credential {
 /** The service shape: fetch the current credential. */
 export interface CredentialsService {
   readonly get: Effect.Effect<Credential, CredentialsError>
+  /**
+   * The credential `get` would give at `nowMillis` when it is at hand without waiting (a static
+   * credential, a fresh cached one), else `undefined`. The engine's fast path uses it; a
+   * provider without it is always asked through `get`.
+   */
+  readonly peek?: ((nowMillis: number) => Credential | undefined) | undefined
 }
 
 /** The `Credentials` service tag. */
