@@ -98,6 +98,15 @@ export interface EmulatorOptions {
   readonly webIdentity?: State.WebIdentityCheck | undefined
   /** Called with each recorded exchange (e.g. an access log). */
   readonly onRequest?: ((r: RecordedRequest) => void) | undefined
+  /**
+   * Check every successful API 3.0 answer against the action's response schema in strict mode
+   * (as a client in strict mode decodes it) before sending it; default `true`. An answer that
+   * does not match is a bug of the emulator: it answers `InternalError` naming every mismatch,
+   * and reports it through `onAnswerMismatch`. `false` sends such answers as they are.
+   */
+  readonly strictAnswers?: boolean | undefined
+  /** Where an answer that failed the check is reported; default `console.error`. */
+  readonly onAnswerMismatch?: ((message: string) => void) | undefined
 }
 
 /** A running emulator. */
@@ -190,6 +199,8 @@ export const start = (options: EmulatorOptions = {}): Promise<RunningEmulator> =
     recorder,
     unsignedActions: new Set(["sts.AssumeRoleWithWebIdentity"]),
     onAnswer: options.onRequest,
+    strictAnswers: options.strictAnswers,
+    onAnswerMismatch: options.onAnswerMismatch,
     protocols
   })
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_SIZE, keepAliveTimeout: 5000 }, onRequest)

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import type * as Schema from "effect/Schema"
+import type * as AST from "effect/SchemaAST"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fromAst, fromSpec, type Shape, type SpecObjects } from "./shape.js"
@@ -26,6 +27,12 @@ export interface ActionDef {
   readonly input: () => Shape
   /** Wire shape of the response's `Response` object (memoised). */
   readonly output: () => Shape
+  /**
+   * The response schema's AST, when the action comes from a schema (generated modules,
+   * `fromSchemas`): the emulator checks its answers against it in strict mode. Absent for actions
+   * read from a tccli spec folder.
+   */
+  readonly outputAst?: (() => AST.AST) | undefined
 }
 
 /** The result of looking an action up. */
@@ -88,7 +95,8 @@ const defsOfModule = (service: string, version: string, mod: GeneratedModule): M
       action: name,
       status: a.status ?? "online",
       input: memo(() => fromAst(a.input().ast)),
-      output: memo(() => fromAst(a.output().ast))
+      output: memo(() => fromAst(a.output().ast)),
+      outputAst: memo(() => a.output().ast)
     })
   }
   return out

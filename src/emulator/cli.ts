@@ -45,6 +45,8 @@ Options:
   --faults <file.json>     fault rules from a JSON file (array of rules)
   --record <n>             request log capacity (default 1000)
   --record-bytes <n>       request log bound in bytes (default 33554432); large params are kept truncated
+  --no-strict-answers      send answers that do not match their response schema (default: such an
+                           answer, a bug of the emulator, is an InternalError naming every mismatch)
   --quiet                  no access log
   --help                   this text
 `
@@ -63,6 +65,7 @@ interface Args {
   record: number
   recordBytes?: number
   quiet: boolean
+  strictAnswers: boolean
 }
 
 const die = (msg: string): never => {
@@ -71,7 +74,7 @@ const die = (msg: string): never => {
 }
 
 const parseArgs = (argv: ReadonlyArray<string>): Args => {
-  const a: Args = { port: 4599, host: "127.0.0.1", ids: [], keys: [], roots: [], seed: 0, faults: [], record: 1000, quiet: false }
+  const a: Args = { port: 4599, host: "127.0.0.1", ids: [], keys: [], roots: [], seed: 0, faults: [], record: 1000, quiet: false, strictAnswers: true }
   const int = (flag: string, v: string | undefined): number => {
     if (v === undefined || !/^\d+$/.test(v)) return die(`${flag} needs a non-negative integer, got ${JSON.stringify(v)}`)
     return Number(v)
@@ -123,6 +126,9 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
         break
       case "--record-bytes":
         a.recordBytes = int(name, value())
+        break
+      case "--no-strict-answers":
+        a.strictAnswers = false
         break
       case "--quiet":
         a.quiet = true
@@ -177,6 +183,7 @@ const main = async () => {
     faults: args.faults,
     recordLimit: args.record,
     recordMaxBytes: args.recordBytes,
+    strictAnswers: args.strictAnswers,
     onRequest: args.quiet ? undefined : (r) => process.stdout.write(logLine(r))
   }).catch((e: Error) => die(`cannot listen on ${args.host}:${args.port}: ${e.message}`))
   const demo = args.ids.length === 0

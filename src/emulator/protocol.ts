@@ -5,6 +5,10 @@
  * temporary credentials issued by STS, so one key and one `faults.add(...)` work for every
  * protocol.
  *
+ * Routing is cheap: a handler that gives `routing` is decided by its Host test once per Host name
+ * (the answer is kept) and by URL path prefixes, so an API 3.0 request costs one map lookup and a
+ * few `startsWith`; a handler without it has `matches` asked for every request.
+ *
  * A handler reads the body itself (COS streams uploads of any size), verifies the signature with
  * code of its own (not the client's signer), answers in its cloud's format, and records the
  * request (secrets redacted) in `recorder`.
@@ -37,6 +41,12 @@ export interface ProtocolHandler {
   readonly name: string
   /** Whether this request is this protocol's, from its lower-cased Host without port and its URL. */
   readonly matches: (hostname: string, req: http.IncomingMessage) => boolean
+  /**
+   * Cheap routing, used instead of `matches` when given: `host` tells whether a Host name
+   * (lower-case, without port) is this protocol's, asked once per Host name; `paths` are URL path
+   * prefixes claimed on any Host.
+   */
+  readonly routing?: { readonly host: (hostname: string) => boolean; readonly paths?: ReadonlyArray<string> | undefined } | undefined
   /** Answer it. Must never throw (answer an error document instead) and always end `res`. */
   readonly handle: (req: http.IncomingMessage, res: http.ServerResponse) => void
   /** Forget this protocol's state (called by `state.reset()`); optional. */

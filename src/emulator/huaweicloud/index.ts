@@ -12,9 +12,11 @@
  */
 import { randomUUID } from "node:crypto"
 import type * as http from "node:http"
-import type * as net from "node:net"
+import { resetSocket, sendAnswer } from "../delivery.js"
+import type { Fault } from "../faults.js"
 import type { EmulatorContext, ProtocolFactory, ProtocolHandler } from "../protocol.js"
-import { findRoute, type Route } from "./routes.js"
+import type { Route } from "./routes.js"
+import { findRoute } from "./table.js"
 import { fail, HuaweiWorld, type HwAnswer } from "./state.js"
 import { checkSignature, parseAuthorization, sdkDate } from "./verify.js"
 
@@ -23,7 +25,8 @@ const BODY_LIMIT = 16 * 1024 * 1024
 /** Lifetime of temporary keys served by the metadata endpoint. */
 export const METADATA_KEY_SECONDS = 2 * 3600
 
-const isMetadataPath = (url: string): boolean => url.startsWith("/openstack/latest/") || url.startsWith("/meta-data/latest/api/token")
+const METADATA_PATHS: ReadonlyArray<string> = ["/openstack/latest/", "/meta-data/latest/api/token"]
+const isMetadataPath = (url: string): boolean => METADATA_PATHS.some((p) => url.startsWith(p))
 
 /** `service` and `region` of a Host without port, or undefined when it is not Huawei's. */
 export const parseHost = (hostname: string): { readonly service: string; readonly region: string | undefined } | undefined => {
@@ -55,6 +58,7 @@ export const huaweiCloud: ProtocolFactory = (ctx: EmulatorContext): ProtocolHand
   const matches = (hostname: string, req: http.IncomingMessage): boolean =>
     // the metadata service is claimed by its paths only: other clouds' metadata servers share 169.254.169.254
     parseHost(hostname) !== undefined || isMetadataPath(req.url ?? "")
+  const routing = { host: (hostname: string) => parseHost(hostname) !== undefined, paths: METADATA_PATHS }
 
   const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const chunks: Array<Buffer> = []
@@ -187,7 +191,7 @@ export const huaweiCloud: ProtocolFactory = (ctx: EmulatorContext): ProtocolHand
     return x.send(fail(404, "METADATA.0404", `No metadata at ${method} ${path}.`, x.requestId))
   }
 
-  return { name: "huaweicloud", matches, handle, reset: () => world.reset() }
+  return { name: "huaweicloud", matches, routing, handle, reset: () => world.reset() }
 }
 
 /** One request: what is known about it, and how to answer (faults applied, request recorded). */
@@ -203,7 +207,8 @@ class Exchange {
   secretId: string | undefined
   fired: ReadonlyArray<string> = []
   fault: string | undefined
-  pending: { readonly kind: string; readonly ms?: number; readonly contentType?: string | undefined } | undefined
+  /** The fault that shapes the answer's delivery. */
+  pending: Fault | undefined
   private done = false
 
   constructor(
@@ -241,44 +246,18 @@ class Exchange {
 
   reset(): void {
     this.record(0, undefined)
-    const s = this.req.socket as net.Socket & { resetAndDestroy?: () => void }
-    if (typeof s.resetAndDestroy === "function") s.resetAndDestroy()
-    else s.destroy()
+    resetSocket(this.req.socket)
   }
 
   send(a: HwAnswer): void {
     const { res } = this
     if (res.destroyed || res.headersSent) return this.record(0, a)
-    let bytes = a.bytes ?? (a.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(a.body)))
+    const bytes = a.bytes ?? (a.body === undefined ? EMPTY : JSON.stringify(a.body))
     const headers: Record<string, string | number> = { "X-Request-Id": this.requestId, ...a.headers }
     if (bytes.length > 0 || a.body !== undefined) headers["Content-Type"] = a.contentType ?? "application/json;charset=UTF-8"
-    const fault = this.pending
-    if (fault?.kind === "truncate") bytes = bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2)))
-    if (fault?.kind === "contentType") headers["Content-Type"] = fault.contentType ?? "text/html; charset=utf-8"
-    headers["Content-Length"] = bytes.length
     this.record(a.status, a)
-    res.writeHead(a.status, headers)
-    if (fault?.kind === "resetMidBody") {
-      res.write(bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2))), () => setTimeout(() => this.reset(), 5))
-      return
-    }
-    if (fault?.kind === "slowBody" && bytes.length > 1) {
-      const pieces = Math.min(10, bytes.length)
-      const step = Math.ceil(bytes.length / pieces)
-      let i = 0
-      const tick = () => {
-        if (res.destroyed) return
-        const chunk = bytes.subarray(i * step, (i + 1) * step)
-        i++
-        if (i * step >= bytes.length) res.end(chunk)
-        else {
-          res.write(chunk)
-          setTimeout(tick, (fault.ms ?? 100) / pieces)
-        }
-      }
-      setTimeout(tick, (fault.ms ?? 100) / pieces)
-      return
-    }
-    res.end(bytes)
+    sendAnswer(res, a.status, headers, bytes, this.pending)
   }
 }
+
+const EMPTY = Buffer.alloc(0)

@@ -1,6 +1,7 @@
 /**
  * The Huawei Cloud operations the emulator answers, as a route table: IAM discovery and
- * federation, VPC v1/v3 (VPCs, subnets), ECS (servers, jobs) and the emulator-only file store.
+ * federation, VPC v1/v3 (VPCs, subnets) and ECS (servers, jobs); the emulator-only file store is
+ * in `files.ts`, the table and its lookup in `table.ts`.
  * Each route names its service and operation (used by fault rules and the request log).
  *
  * @internal
@@ -30,7 +31,7 @@ export interface Route {
   readonly handle: (i: RouteInput) => HwAnswer
 }
 
-const ok = (body: unknown, status = 200, headers?: Record<string, string>): HwAnswer => ({ status, body, headers })
+export const ok = (body: unknown, status = 200, headers?: Record<string, string>): HwAnswer => ({ status, body, headers })
 
 const json = (i: RouteInput): Record<string, unknown> | undefined => {
   if (i.body.length === 0) return undefined
@@ -52,7 +53,7 @@ const intParam = (q: URLSearchParams, name: string): number | undefined => {
   return Number.isInteger(n) && n >= 0 ? n : undefined
 }
 
-const bad = (i: RouteInput, code: string, msg: string) => fail(400, code, msg, i.requestId)
+export const bad = (i: RouteInput, code: string, msg: string) => fail(400, code, msg, i.requestId)
 
 const vpcNotFound = (i: RouteInput, id: string) => fail(404, "VPC.0202", `Query resource by id ${id} fail.the vpc could not be found.`, i.requestId)
 
@@ -315,97 +316,5 @@ const ecs: ReadonlyArray<Route> = [
   }
 ]
 
-// -------------------------------------------------------------------------------------------------
-// the emulator-only file store (multipart upload, streamed download)
-
-const files: ReadonlyArray<Route> = [
-  {
-    service: "files", method: "POST", action: "UploadFile", path: "/v1/{project_id}/files",
-    handle: (i) => {
-      const ctype = i.req.headers["content-type"] ?? ""
-      const parts = parseMultipart(i.body, ctype)
-      if (typeof parts === "string") return bad(i, "FILES.0001", parts)
-      const file = parts.find((p) => p.filename !== undefined)
-      if (file === undefined) return bad(i, "FILES.0002", "The form has no file part.")
-      const fields: Record<string, string> = {}
-      for (const p of parts) if (p.filename === undefined) fields[p.name] = p.data.toString("utf8")
-      const name = fields.name ?? file.filename ?? "file"
-      i.world.files.set(name, { name, bytes: file.data, contentType: file.contentType ?? "application/octet-stream", fields })
-      return ok({ name, size: file.data.length, fields }, 201)
-    }
-  },
-  {
-    service: "files", method: "GET", action: "DownloadFile", path: "/v1/{project_id}/files/{name}",
-    handle: (i) => {
-      const f = i.world.files.get(i.params.name)
-      if (f === undefined) return fail(404, "FILES.0404", `No file named ${i.params.name}.`, i.requestId)
-      return { status: 200, bytes: f.bytes, contentType: f.contentType }
-    }
-  }
-]
-
-interface Part {
-  readonly name: string
-  readonly filename: string | undefined
-  readonly contentType: string | undefined
-  readonly data: Buffer
-}
-
-/** Parse `multipart/form-data` (RFC 7578) from the raw body. */
-export const parseMultipart = (body: Buffer, contentType: string): Array<Part> | string => {
-  const m = /^multipart\/form-data;.*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType)
-  if (m === null) return "Content-Type must be multipart/form-data with a boundary."
-  const delimiter = Buffer.from(`--${m[1] ?? m[2]}`)
-  const out: Array<Part> = []
-  let pos = body.indexOf(delimiter)
-  if (pos < 0) return "The body has no boundary."
-  for (;;) {
-    pos += delimiter.length
-    if (body.subarray(pos, pos + 2).toString() === "--") return out
-    pos += 2 // CRLF
-    const headEnd = body.indexOf("\r\n\r\n", pos)
-    if (headEnd < 0) return "A part has no header end."
-    const head = body.subarray(pos, headEnd).toString("utf8")
-    const next = body.indexOf(delimiter, headEnd + 4)
-    if (next < 0) return "The body has no closing boundary."
-    const data = body.subarray(headEnd + 4, next - 2)
-    const name = /name="([^"]*)"/i.exec(head)?.[1]
-    if (name === undefined) return "A part has no name."
-    out.push({ name, filename: /filename="([^"]*)"/i.exec(head)?.[1], contentType: /content-type:\s*([^\r\n]+)/i.exec(head)?.[1], data })
-    pos = next
-  }
-}
-
-/** Every route. */
-export const routes: ReadonlyArray<Route> = [...iam, ...vpc, ...ecs, ...files]
-
-/** Find the route of a service, method and path; path parameters decoded. */
-export const findRoute = (
-  service: string,
-  method: string,
-  path: string
-): { readonly route: Route; readonly params: Record<string, string> } | { readonly methodNotAllowed: boolean } => {
-  const segs = path.replace(/\/+$/, "").split("/")
-  let pathMatched = false
-  for (const r of routes) {
-    if (r.service !== service) continue
-    const pat = r.path.split("/")
-    if (pat.length !== segs.length) continue
-    const params: Record<string, string> = {}
-    let ok = true
-    for (let k = 0; k < pat.length && ok; k++) {
-      const p = pat[k]
-      if (p.startsWith("{") && p.endsWith("}")) {
-        try {
-          params[p.slice(1, -1)] = decodeURIComponent(segs[k])
-        } catch {
-          ok = false
-        }
-      } else ok = p === segs[k]
-    }
-    if (!ok) continue
-    pathMatched = true
-    if (r.method === method) return { route: r, params }
-  }
-  return { methodNotAllowed: pathMatched }
-}
+/** The IAM, VPC and ECS routes. */
+export const apiRoutes: ReadonlyArray<Route> = [...iam, ...vpc, ...ecs]

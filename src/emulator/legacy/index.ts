@@ -10,6 +10,7 @@
  * @internal
  */
 import type * as http from "node:http"
+import { resetSocket, sendAnswer } from "../delivery.js"
 import type { Fault } from "../faults.js"
 import type { EmulatorContext, ProtocolFactory } from "../protocol.js"
 import { redactHeaders, redactParams, redactQuery } from "../recorder.js"
@@ -23,6 +24,8 @@ const POST_LIMIT = 1024 * 1024
 /** Host labels that are not their module's name. */
 const MODULE_OF_LABEL: Readonly<Record<string, string>> = { csec: "sec" }
 const COMMON = new Set(["Action", "Nonce", "Region", "SecretId", "Signature", "SignatureMethod", "Timestamp", "Token", "RequestClient"])
+
+const isLegacyHost = (hostname: string): boolean => hostname.endsWith(SUFFIX) && /^[a-z0-9-]+$/.test(hostname.slice(0, hostname.length - SUFFIX.length))
 
 /** The numeric code of an error name, by its class (API 2.0 common error table). */
 export const numericCode = (codeDesc: string): number =>
@@ -109,44 +112,10 @@ export const makeLegacyHandler: ProtocolFactory = (ctx: EmulatorContext) => {
     })
   }
 
-  const reset = (x: Exchange) => {
-    const s = x.req.socket
-    if (typeof s.resetAndDestroy === "function") s.resetAndDestroy()
-    else s.destroy()
-  }
-
   const deliver = (x: Exchange, e: Envelope, fault: Fault | undefined) => {
-    const res = x.res
-    if (res.destroyed || res.headersSent) return record(x, 0, e)
-    let bytes = Buffer.from(e.body, "utf8")
-    const headers: Record<string, string | number> = { "Content-Type": "application/json; charset=utf-8" }
-    if (fault?.kind === "truncate") bytes = bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2)))
-    if (fault?.kind === "contentType") headers["Content-Type"] = fault.contentType ?? "text/html; charset=utf-8"
-    headers["Content-Length"] = bytes.length
+    if (x.res.destroyed || x.res.headersSent) return record(x, 0, e)
     record(x, 200, e)
-    res.writeHead(200, headers)
-    if (fault?.kind === "resetMidBody") {
-      res.write(bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2))), () => setTimeout(() => reset(x), 5))
-      return
-    }
-    if (fault?.kind === "slowBody" && bytes.length > 1) {
-      const pieces = Math.min(10, bytes.length)
-      const step = Math.ceil(bytes.length / pieces)
-      let i = 0
-      const tick = () => {
-        if (res.destroyed) return
-        const chunk = bytes.subarray(i * step, (i + 1) * step)
-        i++
-        if (i * step >= bytes.length) res.end(chunk)
-        else {
-          res.write(chunk)
-          setTimeout(tick, fault.ms / pieces)
-        }
-      }
-      setTimeout(tick, fault.ms / pieces)
-      return
-    }
-    res.end(bytes)
+    sendAnswer(x.res, 200, { "Content-Type": "application/json; charset=utf-8" }, e.body, fault)
   }
 
   /** Verify the signature and the common parameters; a failure, or `undefined` when the request is authentic. */
@@ -230,14 +199,13 @@ export const makeLegacyHandler: ProtocolFactory = (ctx: EmulatorContext) => {
     const go = () => {
       if (fault?.kind === "reset") {
         record(x, 0, undefined)
-        return reset(x)
+        return resetSocket(x.req.socket)
       }
       if (fault?.kind === "http") {
         if (x.res.destroyed) return record(x, 0, undefined)
         const page = fault.body ?? `<html><body><h1>${fault.status}</h1></body></html>`
         record(x, fault.status, undefined)
-        x.res.writeHead(fault.status, { "Content-Type": "text/html", "Content-Length": Buffer.byteLength(page) })
-        return x.res.end(page)
+        return sendAnswer(x.res, fault.status, { "Content-Type": "text/html" }, page, undefined)
       }
       if (fault?.kind === "error") return deliver(x, failure(fault.code, fault.message ?? `Injected fault: ${fault.code}.`), undefined)
       const bad = verify(x, form.pairs, p)
@@ -305,7 +273,8 @@ export const makeLegacyHandler: ProtocolFactory = (ctx: EmulatorContext) => {
 
   return {
     name: "qcloud2",
-    matches: (hostname) => hostname.endsWith(SUFFIX) && /^[a-z0-9-]+$/.test(hostname.slice(0, hostname.length - SUFFIX.length)),
+    matches: (hostname) => isLegacyHost(hostname),
+    routing: { host: isLegacyHost },
     handle,
     reset: () => {
       seen = new Map()

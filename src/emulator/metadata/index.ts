@@ -19,6 +19,7 @@
  */
 import type * as http from "node:http"
 import { randomUUID } from "node:crypto"
+import { resetSocket, sendAnswer } from "../delivery.js"
 import type { FaultDecision } from "../faults.js"
 import type { EmulatorContext, ProtocolFactory, ProtocolHandler } from "../protocol.js"
 import { iso } from "../state/world.js"
@@ -101,6 +102,7 @@ export const metadataServer: ProtocolFactory = (ctx: EmulatorContext): ProtocolH
   }
 
   const matches = (hostname: string, req: http.IncomingMessage): boolean => hostname === HOST || (req.url ?? "").startsWith(PREFIX)
+  const routing = { host: (hostname: string) => hostname === HOST, paths: [PREFIX] }
 
   const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     req.on("error", () => {})
@@ -136,8 +138,7 @@ export const metadataServer: ProtocolFactory = (ctx: EmulatorContext): ProtocolH
           const f = decision.fault
           if (f?.kind === "reset") {
             record(undefined)
-            const s = req.socket as typeof req.socket & { resetAndDestroy?: () => void }
-            return typeof s.resetAndDestroy === "function" ? s.resetAndDestroy() : s.destroy()
+            return resetSocket(req.socket)
           }
           let a: Answer
           if (f?.kind === "http") a = { status: f.status, contentType: "text/html", body: f.body ?? `<html><body><h1>${f.status}</h1></body></html>` }
@@ -146,15 +147,9 @@ export const metadataServer: ProtocolFactory = (ctx: EmulatorContext): ProtocolH
               ? { status: 200, contentType: "application/json", code: f.code, body: JSON.stringify({ Code: f.code, Message: f.message ?? `Injected fault: ${f.code}.` }) }
               : text(500, f.message ?? `Injected fault: ${f.code}.`, f.code)
           } else a = answer()
-          let bytes = Buffer.from(a.body, "utf8")
-          if (f?.kind === "truncate" || f?.kind === "resetMidBody") bytes = bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2)))
-          const contentType = f?.kind === "contentType" ? f.contentType ?? "text/html; charset=utf-8" : a.contentType
           record(a)
           if (res.destroyed) return
-          res.writeHead(a.status, { "Content-Type": contentType, "Content-Length": f?.kind === "resetMidBody" ? bytes.length * 2 : bytes.length, "X-Request-Id": randomUUID() })
-          if (f?.kind === "resetMidBody") return void res.write(bytes, () => setTimeout(() => req.socket.destroy(), 5))
-          if (f?.kind === "slowBody") return void setTimeout(() => res.end(bytes), f.ms)
-          res.end(bytes)
+          sendAnswer(res, a.status, { "Content-Type": a.contentType, "X-Request-Id": randomUUID() }, a.body, f)
         } catch {
           if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" })
           res.end("emulator error")
@@ -165,5 +160,5 @@ export const metadataServer: ProtocolFactory = (ctx: EmulatorContext): ProtocolH
     })
   }
 
-  return { name: "metadata", matches, handle }
+  return { name: "metadata", matches, routing, handle }
 }
