@@ -102,7 +102,9 @@ const r2 = (x: number) => Math.round(x * 100) / 100
 const r1 = (x: number) => Math.round(x * 10) / 10
 
 /** Measure: warm-up, calibration (operations per sample), then `rounds` interleaved rounds. */
-export const measure = (text: string, options: { readonly rounds: number; readonly sampleMs: number }): DecodeFigures => {
+export const measure = (text0: string, options: { readonly rounds: number; readonly sampleMs: number }): DecodeFigures => {
+  // a flat string, as a body read from the network is (a string built by concatenation is read slower)
+  const text = Buffer.from(text0, "utf8").toString("utf8")
   const vs = variants(text)
   const ops = new Map<string, number>()
   for (const v of vs) {

@@ -106,6 +106,27 @@ const compileIn = (m: typeof mode, ast: AST.AST): Check => {
   }
 }
 
+/** Scalar checks the closed struct check runs inline (0: call the check). */
+type Kind = 0 | 1 | 2 | 3 | 4 | 5
+const kindOf = (c: Check): Kind => (c === isString ? 1 : c === isFinite ? 2 : c === isBoolean ? 3 : c === isInt64 ? 4 : c === isUint64 ? 5 : 0)
+
+/** Does `v` pass the inline check of `kind`? `false` also when it must be called (bigints, failures). */
+const scalarOk = (kind: Kind, v: unknown): boolean => {
+  switch (kind) {
+    case 1:
+      return typeof v === "string"
+    case 2:
+      return typeof v === "number" && Number.isFinite(v)
+    case 3:
+      return typeof v === "boolean"
+    case 4:
+      return Number.isSafeInteger(v)
+    case 5:
+      return Number.isSafeInteger(v) && (v as number) >= 0
+  }
+  return false
+}
+
 /**
  * The check of a struct member or list item, resolved at its first use: a member's `optional`
  * `| undefined` is dropped (the struct handles absence) and a `suspend` is replaced by its
@@ -159,9 +180,11 @@ const build = (ast: AST.AST): Check => {
     case "TupleType": {
       if (ast.elements.length > 0 || ast.rest.length !== 1) break
       let item = slot(ast.rest[0].type, false, (c) => (item = c))
+      const kind = kindOf(item)
       return (u) => {
         if (!Array.isArray(u)) return fail("array", u)
         for (let i = 0; i < u.length; i++) {
+          if (scalarOk(kind, u[i])) continue
           const r = item(u[i])
           if (r !== undefined) return r.path.unshift(i), r
         }
@@ -181,18 +204,34 @@ const build = (ast: AST.AST): Check => {
       // answers and requests: bytes are not an object (Schema.is, the open mode, says they are)
       const closedOrStrict = mode !== "open"
       if (closed) {
-        // answers: one pass over the answer's own members (for-in reads them without a lookup),
-        // each found by name; an undeclared member fails at once, a missing one is found by counting
+        // answers: one pass over the answer's own members (for-in reads them without a lookup).
+        // Each is found by name, first by the position it had in the last object seen (answers
+        // repeat one member order: a pointer comparison), else in a map. Scalar members are
+        // checked inline; an undeclared member fails at once, a missing one is found by counting.
         const index = new Map(names.map((k, i) => [k, i]))
         const required = optional.filter((o) => !o).length
+        const kinds = checks.map(kindOf)
+        const orderKeys: Array<string | undefined> = []
+        const orderIdx: Array<number> = []
         return (u) => {
           if (typeof u !== "object" || u === null || Array.isArray(u) || u instanceof Bytes) return fail("object", u)
           let seen = 0
+          let j = 0
           for (const k in u) {
-            const i = index.get(k)
+            let i: number | undefined
+            if (orderKeys[j] === k) i = orderIdx[j]
+            else {
+              i = index.get(k)
+              if (i !== undefined) {
+                orderKeys[j] = k
+                orderIdx[j] = i
+              }
+            }
+            j++
             const v = (u as Record<string, unknown>)[k]
             if (i === undefined || v === undefined) return { path: [k], expected: "only declared members, with a value", actual: v }
             if (!optional[i]) seen++
+            if (scalarOk(kinds[i], v)) continue
             const r = checks[i](v)
             if (r !== undefined) return r.path.unshift(k), r
           }
