@@ -1,14 +1,18 @@
 /**
  * The COS transfer benchmark: `npm run bench:cos` (256 MB and 1 GB) or `npm run bench:cos -- --quick`
- * (32 MB, for CI). Upload and download of a generated file through the emulator on loopback
- * (objects stored on disk in the emulator's own process), this SDK against the official
- * cos-nodejs-sdk-v5 in the same run, each transfer in a fresh process so its peak RSS is its own.
+ * (32 MB, for CI). Upload, ranged download and streamed download (see `cos-client.ts` for the
+ * calls of each SDK) of a generated file through the emulator on loopback
+ * (objects held in the emulator's own process: in memory, or on disk with `--store=disk`), this SDK
+ * against the official cos-nodejs-sdk-v5 in the same run, each transfer in a fresh process so its
+ * peak RSS is its own.
  *
  * Reports throughput (MB/s), the ratio ours/official, and RSS: the process's baseline (after
  * imports) and its peak growth during the transfer, against the bound concurrency × part size + 64 MB.
  * Writes `bench/cos-results.json`. It reports; it never fails on a missed goal.
  *
- * Options: `--quick`, `--sizes=256,1024` (MB), `--concurrency=4`, `--part=8` (MB), `--out=<file>`.
+ * Options: `--quick`, `--sizes=256,1024` (MB), `--concurrency=4`, `--part=8` (MB), `--out=<file>`,
+ * `--store=memory|disk`, `--only=ours|official` (one client: no ratio), `--cpu-prof=<dir>` (V8 CPU
+ * profiles of each transfer alone, client and emulator, for `bench/cos-profile.ts`).
  */
 import * as Effect from "effect/Effect"
 import { fork } from "node:child_process"
@@ -29,19 +33,24 @@ const concurrency = Number(arg("concurrency") ?? 4)
 const partSize = Number(arg("part") ?? 8) * MB
 const benchDir = path.dirname(new URL(import.meta.url).pathname)
 const outFile = arg("out") ?? path.join(benchDir, "cos-results.json")
+const profDir = arg("cpu-prof")
+if (profDir !== undefined) fs.mkdirSync(profDir, { recursive: true })
+const clients = (arg("only")?.split(",") ?? ["official", "ours"]) as Array<"official" | "ours">
 const log = (s: string) => process.stderr.write(`[bench:cos] ${s}\n`)
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "cos-bench-"))
 const store = path.join(work, "store")
 
 const startEmulator = () =>
-  new Promise<{ address: string; stop: () => void }>((resolve, reject) => {
+  new Promise<{ address: string; stop: () => void; ask: (m: object) => Promise<void> }>((resolve, reject) => {
     const child = fork(path.join(benchDir, "cos-emulator.ts"), [], {
-      env: { ...process.env, TENCENTCLOUD_EMULATOR_COS_DIR: store },
+      env: arg("store") === "disk" ? { ...process.env, TENCENTCLOUD_EMULATOR_COS_DIR: store } : { ...process.env, TENCENTCLOUD_EMULATOR_COS_DIR: "" },
       execArgv: ["--import", "tsx"],
       stdio: ["ignore", "inherit", "inherit", "ipc"]
     })
-    child.once("message", (m: { address: string }) => resolve({ address: m.address, stop: () => child.disconnect() }))
+    // a message and its acknowledgement (profile start/stop)
+    const ask = (m: object) => new Promise<void>((done) => (child.once("message", () => done()), child.send(m)))
+    child.once("message", (m: { address: string }) => resolve({ address: m.address, stop: () => child.disconnect(), ask }))
     child.once("exit", (code) => reject(new Error(`the emulator exited with ${code}`)))
   })
 
@@ -51,9 +60,23 @@ interface Measured {
   readonly peakRss: number
 }
 
-const runClient = (task: Record<string, unknown>) =>
+let emulator: Awaited<ReturnType<typeof startEmulator>> | undefined
+
+/** One transfer in a fresh process; with `--cpu-prof`, the emulator's profile of the same window. */
+const runClient = async (task: Record<string, unknown>): Promise<Measured> => {
+  const name = `${Number(task.size) / MB}-${task.client}-${task.op}`
+  if (profDir !== undefined) await emulator!.ask({ profile: path.join(profDir, `${name}-emulator.cpuprofile`) })
+  try {
+    return await runClientProcess(task)
+  } finally {
+    if (profDir !== undefined) await emulator!.ask({ stop: true })
+  }
+}
+
+const runClientProcess = (task: Record<string, unknown>) =>
   new Promise<Measured>((resolve, reject) => {
-    const child = fork(path.join(benchDir, "cos-client.ts"), [], { execArgv: ["--import", "tsx", "--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] })
+    const env = profDir === undefined ? process.env : { ...process.env, COS_BENCH_PROFILE: path.join(profDir, String(Number(task.size) / MB)) }
+    const child = fork(path.join(benchDir, "cos-client.ts"), [], { env, execArgv: ["--import", "tsx", "--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] })
     child.once("message", (m: { ok: boolean; result?: Measured; error?: string }) => (m.ok ? resolve(m.result!) : reject(new Error(m.error))))
     child.once("exit", (code) => code !== 0 && reject(new Error(`client exited with ${code}`)))
     child.send(task)
@@ -76,7 +99,7 @@ const generate = (file: string, size: number) => {
 }
 
 const main = async () => {
-  const emu = await startEmulator()
+  const emu = (emulator = await startEmulator())
   const creds = { address: emu.address, secretId: DEMO_CREDENTIALS.secretId, secretKey: DEMO_CREDENTIALS.secretKey }
   await Effect.runPromise(Effect.provide(Buckets.createBucket({ bucket: "bench-1250000000" }), cosLayerFor(creds)))
   const bound = concurrency * partSize + 64 * MB
@@ -87,24 +110,31 @@ const main = async () => {
       log(`generating ${size / MB} MB`)
       generate(src, size)
       const result: Record<string, Record<string, Measured>> = {}
-      for (const client of ["official", "ours"] as const) {
+      for (const client of clients) {
         const key = `${client}-${size}.bin`
         const out = path.join(work, `out-${client}-${size}.bin`)
-        const base = { ...creds, client, key, partSize, concurrency }
+        const base = { ...creds, client, key, partSize, concurrency, size }
         log(`${client}: upload ${size / MB} MB`)
         const up = await runClient({ ...base, op: "upload", file: src })
-        log(`${client}: download ${size / MB} MB`)
-        const down = await runClient({ ...base, op: "download", file: out })
-        if (fs.statSync(out).size !== size) throw new Error(`${client} downloaded ${fs.statSync(out).size} bytes, not ${size}`)
-        fs.rmSync(out)
+        result[client] = { upload: up }
+        for (const op of ["download", "stream"] as const) {
+          log(`${client}: ${op} ${size / MB} MB`)
+          result[client][op] = await runClient({ ...base, op, file: out })
+          if (fs.statSync(out).size !== size) throw new Error(`${client} ${op} wrote ${fs.statSync(out).size} bytes, not ${size}`)
+          fs.rmSync(out)
+        }
         await Effect.runPromise(Effect.provide(Objects.deleteObject({ bucket: "bench-1250000000", key }), cosLayerFor(creds)))
-        result[client] = { upload: up, download: down }
       }
       fs.rmSync(src)
-      for (const op of ["upload", "download"] as const) {
+      for (const op of ["upload", "download", "stream"] as const) {
         const mbps = (m: Measured) => size / MB / (m.ms / 1000)
-        const o = result.ours[op]
-        const f = result.official[op]
+        const o = result.ours?.[op]
+        const f = result.official?.[op]
+        if (o === undefined || f === undefined) {
+          const m = (o ?? f)!
+          rows.push({ sizeMB: size / MB, op, client: clients[0], MBps: Math.round(mbps(m)), peakGrowthMB: Math.round((m.peakRss - m.baselineRss) / MB) })
+          continue
+        }
         rows.push({
           sizeMB: size / MB,
           op,

@@ -1,6 +1,6 @@
 /**
- * The multipart upload API of COS, one request per function: initiate, upload a part (its MD5
- * sent as `Content-MD5` and its ETag and CRC-64 checked against the bytes sent), list parts,
+ * The multipart upload API of COS, one request per function: initiate, upload a part (its CRC-64
+ * checked against the server's, optionally its MD5 sent as `Content-MD5`), list parts,
  * complete, abort, and list the bucket's unfinished uploads. `Transfer.upload` builds resumable,
  * concurrent uploads from these.
  *
@@ -43,15 +43,31 @@ export interface PartInfo {
   readonly crc64?: string | undefined
 }
 
+/** Options of {@link uploadPart}. */
+export interface UploadPartInput extends K {
+  readonly uploadId: string
+  /** 1..10000. */
+  readonly partNumber: number
+  readonly body: Uint8Array
+  readonly timeoutMillis?: number | undefined
+  /**
+   * Also send the part's MD5 as `Content-MD5` (the server then refuses a damaged body itself) and
+   * check the ETag against it. Default false: the part's CRC-64, computed here, is checked against
+   * the server's `x-cos-hash-crc64ecma`, which proves the same at a fraction of the cost.
+   */
+  readonly contentMd5?: boolean | undefined
+}
+
 /**
- * Upload one part (1..10000); fails with `IntegrityError` if the server's ETag (MD5) differs from the
- * bytes sent, and, with `localCrc64` (default true), if its CRC-64 does. Without it the part's
- * CRC-64 is the server's (the MD5 already proved the bytes arrived intact), which spares hashing
- * every byte twice on the client.
+ * Upload one part; fails with `IntegrityError` if the CRC-64 the server reports differs from the
+ * bytes sent (and, with `contentMd5`, if the ETag differs from their MD5). A server that reports no
+ * CRC-64 has the part checked by its ETag (MD5) instead: a part is never taken unchecked.
  */
-export const uploadPart = (input: K & { readonly uploadId: string; readonly partNumber: number; readonly body: Uint8Array; readonly timeoutMillis?: number | undefined; readonly localCrc64?: boolean | undefined }): Effect.Effect<PartInfo, CosCallError | IntegrityError, Cos> => {
-  const md5 = createHash("md5").update(input.body).digest()
-  const local = input.localCrc64 !== false
+export const uploadPart = (input: UploadPartInput): Effect.Effect<PartInfo, CosCallError | IntegrityError, Cos> => {
+  const md5 = input.contentMd5 === true ? createHash("md5").update(input.body).digest("hex") : undefined
+  const crc = Crc64.crc64(input.body).toString()
+  const mismatch = (what: string, expected: string, actual: string) =>
+    Effect.fail(IntegrityError.make({ what: `the ${what} of part ${input.partNumber}`, expected, actual, bucket: input.bucket, key: input.key }))
   return Effect.flatMap(
     request({
       operation: "UploadPart",
@@ -59,16 +75,16 @@ export const uploadPart = (input: K & { readonly uploadId: string; readonly part
       bucket: input.bucket,
       key: input.key,
       query: { partNumber: String(input.partNumber), uploadId: input.uploadId },
-      headers: { "content-md5": md5.toString("base64") },
+      headers: md5 === undefined ? {} : { "content-md5": Buffer.from(md5, "hex").toString("base64") },
       body: input.body,
       timeoutMillis: input.timeoutMillis,
       read: (a) => Either.right({ etag: a.headers.etag ?? "", crc64: a.headers["x-cos-hash-crc64ecma"] })
     }),
     (r) => {
       const etag = r.etag.replace(/"/g, "").toLowerCase()
-      if (etag !== md5.toString("hex")) return Effect.fail(IntegrityError.make({ what: `the ETag (MD5) of part ${input.partNumber}`, expected: md5.toString("hex"), actual: etag, bucket: input.bucket, key: input.key }))
-      const crc = local || r.crc64 === undefined ? Crc64.crc64(input.body).toString() : r.crc64
-      if (r.crc64 !== undefined && r.crc64 !== crc) return Effect.fail(IntegrityError.make({ what: `the CRC-64 of part ${input.partNumber}`, expected: crc, actual: r.crc64, bucket: input.bucket, key: input.key }))
+      const wantMd5 = md5 ?? (r.crc64 === undefined ? createHash("md5").update(input.body).digest("hex") : undefined)
+      if (wantMd5 !== undefined && etag !== wantMd5) return mismatch("ETag (MD5)", wantMd5, etag)
+      if (r.crc64 !== undefined && r.crc64 !== crc) return mismatch("CRC-64", crc, r.crc64)
       return Effect.succeed({ partNumber: input.partNumber, etag: r.etag, size: input.body.length, crc64: crc })
     }
   )

@@ -223,18 +223,27 @@ export const downloadObject = (input: GetObjectInput & { readonly path: string }
         ),
         (w) => {
           const crc = Crc64.init()
-          return Stream.runForEach(r.body, (chunk) =>
+          let broken: unknown = undefined
+          w.on("error", (e) => (broken ??= e))
+          // resumes on `drain` or `finish`, fails if the file stream failed
+          const settle = (event: "drain" | "finish") =>
             Effect.async<void, FileError>((resume) => {
-              Crc64.update(crc, chunk)
-              if (w.write(chunk)) resume(Effect.void)
-              else w.once("drain", () => resume(Effect.void))
+              const done = () => (broken === undefined ? resume(Effect.void) : resume(Effect.fail(FileError.make(input.path, "write", broken))))
+              if (broken !== undefined) return done()
+              w.once(event, done)
+              w.once("error", done)
+              return Effect.sync(() => (w.off(event, done), w.off("error", done)))
             })
-          ).pipe(
-            Effect.flatMap(() =>
-              Effect.async<void, FileError>((resume) => {
-                w.end(() => resume(Effect.void))
-              })
-            ),
+          // a chunk of buffers at a time; waits only when the file stream asks to
+          return Stream.runForEachChunk(r.body, (chunk) => {
+            let room = true
+            for (const buf of chunk) {
+              Crc64.update(crc, buf)
+              room = w.write(buf)
+            }
+            return room && broken === undefined ? Effect.void : settle("drain")
+          }).pipe(
+            Effect.flatMap(() => Effect.suspend(() => (w.end(), settle("finish")))),
             Effect.flatMap(() => {
               const local = Crc64.digest(crc).toString()
               return r.status === 200 && r.head.crc64 !== undefined && input.range === undefined && local !== r.head.crc64

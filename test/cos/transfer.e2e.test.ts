@@ -58,7 +58,7 @@ describe("COS large transfers over real HTTP against the emulator", { timeout: 2
         const d = yield* Transfer.download({ bucket: BUCKET, key: "big/大文件.bin", file: out, partSize: 3 * MB, concurrency: 3 })
         expect(d.crc64).toBe(f.crc)
         expect(fs.readFileSync(out).equals(Buffer.from(f.data))).toBe(true)
-        expect(fs.existsSync(out + ".cos-resume.json")).toBe(false)
+        expect(fs.existsSync(out + ".cos-resume")).toBe(false)
         // a small file goes in one PUT
         const s = writeFile(dir, "small.bin", 1000)
         const r = yield* Transfer.upload({ bucket: BUCKET, key: "small.bin", file: s.path })
@@ -112,7 +112,7 @@ describe("COS large transfers over real HTTP against the emulator", { timeout: 2
         const out = path.join(dir, "dl.bin")
         const input = { bucket: BUCKET, key: "dl.bin", file: out, partSize: MB, concurrency: 2 }
         yield* Transfer.downloadWithProgress(input).pipe(Stream.takeUntil((e) => e._tag === "Progress" && e.transferred >= 4 * MB), Stream.runDrain)
-        expect(fs.existsSync(out + ".cos-resume.json")).toBe(true)
+        expect(fs.existsSync(out + ".cos-resume")).toBe(true)
         emu.faults.add({ service: "cos", action: "GetObject", times: 2, fault: { kind: "resetMidBody" } })
         const resetsBefore = emu.requests.list({ action: "GetObject" }).filter((x) => x.fault === "resetMidBody").length
         const r = yield* Transfer.download(input)

@@ -132,8 +132,35 @@ export const sendBytes = (x: Exchange, status: number, headers: Readonly<Record<
   }
   const fault = x.fault
   res.writeHead(status, h)
-  const src = readRange(segments, start, fault?.kind === "truncate" || fault?.kind === "resetMidBody" ? start + Math.max(1, Math.floor((end - start) / 2)) : end)
-  pipeline(src, res, () => {
+  const cut = fault?.kind === "truncate" || fault?.kind === "resetMidBody"
+  if (!cut && segments.every((seg) => "buf" in seg)) return writeBuffers(res, segments as ReadonlyArray<{ readonly buf: Buffer }>, start, end)
+  pipeline(readRange(segments, start, cut ? start + Math.max(1, Math.floor((end - start) / 2)) : end), res, () => {
     if (fault?.kind === "resetMidBody" || fault?.kind === "truncate") x.req.socket.destroy()
   })
+}
+
+/**
+ * Bytes held in memory go out as they are (no copies, no stream between): written until the socket
+ * asks to wait, resumed on `drain`.
+ */
+const writeBuffers = (res: http.ServerResponse, segments: ReadonlyArray<{ readonly buf: Buffer }>, start: number, end: number): void => {
+  let i = 0
+  let pos = 0
+  const pump = () => {
+    while (i < segments.length && pos < end) {
+      const buf = segments[i++].buf
+      const base = pos
+      pos += buf.length
+      const from = Math.max(start, base) - base
+      const to = Math.min(end, pos) - base
+      if (from < to && !res.write(from === 0 && to === buf.length ? buf : buf.subarray(from, to))) {
+        if (res.destroyed) return
+        res.once("drain", pump)
+        return
+      }
+    }
+    if (!res.destroyed) res.end()
+  }
+  res.once("close", () => res.removeListener("drain", pump))
+  pump()
 }
