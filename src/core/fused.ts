@@ -18,7 +18,7 @@ import type { Credential, CredentialsService } from "../Credentials.js"
 import { type CallSite, classify, type SdkError } from "../Errors.js"
 import type { RegionBreakerService, Ticket } from "../RegionBreaker.js"
 import { checkCredential, checkHeaders } from "./check.js"
-import type { FastSend } from "./fastLane.js"
+import { abortable, type FastSend } from "./fastLane.js"
 import type { Answer, Laid, Outgoing, Protocol, Target } from "./Protocol.js"
 import * as transport from "./transport.js"
 
@@ -101,7 +101,7 @@ export const attempt = <I, L extends Laid, A, E>(
     return Effect.matchEffect(transport.sendGeneral(fc.http, transport.platformRequest(out, url, headers), a), { onFailure: fail, onSuccess: read })
   }
   return Effect.async<A, E | SdkError>((resume) => {
-    const controller = new AbortController()
+    const controller = abortable()
     let open = true
     let timedOut = false
     const timer = setTimeout(() => {

@@ -15,7 +15,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { type CallSite, NetworkError, ResponseTooLargeError, TimeoutError } from "../Errors.js"
-import { FastBroken, type FastSend, FastTooLarge } from "./fastLane.js"
+import { abortable, FastBroken, type FastSend, FastTooLarge } from "./fastLane.js"
 import type { Answer, Outgoing } from "./Protocol.js"
 import { isBeforeSend } from "../internal/staleConnection.js"
 import { sanitizeCause } from "./sanitize.js"
@@ -132,7 +132,7 @@ export const sendFast = (
   a: AttemptSite
 ): Effect.Effect<Answer, NetworkError | TimeoutError | ResponseTooLargeError> =>
   Effect.async<Answer, NetworkError | TimeoutError | ResponseTooLargeError>((resume) => {
-    const controller = new AbortController()
+    const controller = abortable()
     let timedOut = false
     const timer = setTimeout(() => {
       timedOut = true

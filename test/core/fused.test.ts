@@ -151,7 +151,7 @@ describe("the breaker's plain-code steps", () => {
         fc.array(fc.record({ dt: fc.integer({ min: 0, max: 40_000 }), outcome: fc.constantFrom(true, false, undefined) }), { minLength: 1, maxLength: 60 }),
         { numRuns: 40, seed: 7 }
       )
-      const settings = { consecutiveFailures: 3, maxFailNum: 4, maxRequests: 2, timeout: "30 seconds", windowInterval: "60 seconds" }
+      const settings: Partial<RegionBreaker.BreakerSettings> = { consecutiveFailures: 3, maxFailNum: 4, maxRequests: 2, timeout: "30 seconds", windowInterval: "60 seconds" }
       for (const run of ops) {
         yield* TestClock.setTime(0)
         const plain = yield* RegionBreaker.make(settings)

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as http from "node:http"
 import type * as net from "node:net"
 import { Agent } from "undici"
-import { FastTooLarge } from "../../src/core/fastLane.js"
+import { abortable, FastTooLarge } from "../../src/core/fastLane.js"
 import * as FastSend from "../../src/node/internal/fastSend.js"
 
 const big = 100 * 1024 * 1024
@@ -24,6 +24,7 @@ beforeAll(async () => {
       res.write("partial")
       return setTimeout(() => res.destroy(), 50)
     }
+    if (req.url === "/hang") return
     res.writeHead(200, { "Content-Type": "text/plain" })
     res.end("x".repeat(4096))
   })
@@ -51,5 +52,12 @@ describe("fast lane size cap", () => {
   it("a GET sending more than the cap without declaring it is refused while reading", async () => {
     await expect(req("GET", "/chunked", 1024)).rejects.toBeInstanceOf(FastTooLarge)
     expect((await req("GET", "/chunked", 8192)).body.length).toBe(4096)
+  })
+  it("the lightweight signal aborts a request in flight (undici listens to it)", async () => {
+    const c = abortable()
+    const p = send({ method: "GET", url: base + "/hang", headers: {}, body: undefined, maxBytes: 1024, signal: c.signal })
+    setTimeout(c.abort, 20)
+    const e = await p.then(() => undefined, (x) => x)
+    expect(e?.name ?? e?.code).toMatch(/Abort/)
   })
 })

@@ -42,7 +42,7 @@ export const make = (dispatcher: Dispatcher): FastSend => async (req: FastReques
     method: req.method as Dispatcher.HttpMethod,
     headers: req.headers as Record<string, string>,
     body: req.body,
-    signal: req.signal
+    signal: req.signal as AbortSignal
   })
   const raw = res.headers
   const headers: Record<string, string> = {}
