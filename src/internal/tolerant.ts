@@ -70,14 +70,18 @@ const knownMemo = /*#__PURE__*/ new WeakMap<AST.AST, ReadonlySet<string>>()
 /**
  * The fast checks of a struct's members (or a list's item), per side: a member that passes its
  * check has no mismatch at all (`compileClosed` for answers, `compileStrict` for requests agree
- * with this walk, proven by property tests), so the walk descends only into members that fail.
- * An answer with drift in every instance is then walked at about the cost of the fast check.
+ * with this walk: property tests), so the walk descends only into members that fail.
  */
 const gateMemo = { response: /*#__PURE__*/ new WeakMap<AST.AST, ReadonlyArray<Check>>(), request: /*#__PURE__*/ new WeakMap<AST.AST, ReadonlyArray<Check>>() }
 
 const gates = (ast: AST.AST, types: () => ReadonlyArray<AST.AST>, side: Ctx["side"]): ReadonlyArray<Check> => {
   let g = gateMemo[side].get(ast)
-  if (g === undefined) gateMemo[side].set(ast, (g = types().map(side === "response" ? compileClosed : compileStrict)))
+  if (g === undefined) {
+    // checked directly: an optional member's type without `| undefined`, a suspension's target
+    const c = side === "response" ? compileClosed : compileStrict
+    const direct = (t: AST.AST) => unwrap(t._tag === "Union" && t.types.length === 2 && t.types[1]._tag === "UndefinedKeyword" ? t.types[0] : t)
+    gateMemo[side].set(ast, (g = types().map((t) => c(direct(t)))))
+  }
   return g
 }
 
