@@ -3329,6 +3329,15 @@ export interface EmulatorOptions {
     readonly webIdentity?: State.WebIdentityCheck | undefined;
     /** Called with each recorded exchange (e.g. an access log). */
     readonly onRequest?: ((r: RecordedRequest) => void) | undefined;
+    /**
+     * Check every successful API 3.0 answer against the action's response schema in strict mode
+     * (as a client in strict mode decodes it) before sending it; default `true`. An answer that
+     * does not match is a bug of the emulator: it answers `InternalError` naming every mismatch,
+     * and reports it through `onAnswerMismatch`. `false` sends such answers as they are.
+     */
+    readonly strictAnswers?: boolean | undefined;
+    /** Where an answer that failed the check is reported; default `console.error`. */
+    readonly onAnswerMismatch?: ((message: string) => void) | undefined;
 }
 /** A running emulator. */
 export interface EmulatorHandle {
@@ -3402,6 +3411,7 @@ export declare const layer: (options?: EmulatorOptions) => Layer.Layer<Emulator,
  * @since 0.1.0
  */
 import type * as Schema from "effect/Schema";
+import type * as AST from "effect/SchemaAST";
 import { type Shape } from "./shape.js";
 /** One action of one service version. */
 export interface ActionDef {
@@ -3415,6 +3425,12 @@ export interface ActionDef {
     readonly input: () => Shape;
     /** Wire shape of the response's `Response` object (memoised). */
     readonly output: () => Shape;
+    /**
+     * The response schema's AST, when the action comes from a schema (generated modules,
+     * `fromSchemas`): the emulator checks its answers against it in strict mode. Absent for actions
+     * read from a tccli spec folder.
+     */
+    readonly outputAst?: (() => AST.AST) | undefined;
 }
 /** The result of looking an action up. */
 export type Lookup = {
