@@ -358,7 +358,7 @@ export const make = (options: EngineOptions): Engine => {
         protocol.name,
         laid,
         (target, attempt) => attemptTo(protocol, laid, target, attempt, timeoutMillis),
-        fc === undefined ? undefined : (attempt, clock, settled) => fused.attempt(fc, protocol, laid, attempt, timeoutMillis, clock, settled)
+        fc === undefined ? undefined : (attempt, clock, settled) => fused.attempt(fc, protocol, laid, attempt, timeoutMillis, clock, fiber, settled)
       )
     )
 

@@ -13,6 +13,7 @@
 import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as Fiber from "effect/Fiber"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { Credential, CredentialsService } from "../Credentials.js"
 import { type CallSite, classify, type SdkError } from "../Errors.js"
@@ -45,6 +46,7 @@ export const attempt = <I, L extends Laid, A, E>(
   attemptNumber: number,
   timeoutMillis: number,
   clock: Clock.Clock,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
   settled?: (outcome: "Interrupt" | undefined) => void
 ): Effect.Effect<A, E | SdkError> | undefined => {
   if (protocol.usesNonce === undefined || protocol.usesNonce(laid)) return undefined
@@ -100,6 +102,9 @@ export const attempt = <I, L extends Laid, A, E>(
     // a streamed body goes through the platform client
     return Effect.matchEffect(transport.sendGeneral(fc.http, transport.platformRequest(out, url, headers), a), { onFailure: fail, onSuccess: read })
   }
+  // Interruption is heard through the fiber's exit (an observer) rather than a canceler: a
+  // canceler wraps the wait in onInterrupt/onExit, a dozen steps on every call for a rare event.
+  // The request is aborted, and the ticket handed back, when the interrupted fiber ends.
   return Effect.async<A, E | SdkError>((resume) => {
     const controller = abortable()
     let open = true
@@ -108,27 +113,31 @@ export const attempt = <I, L extends Laid, A, E>(
       timedOut = true
       controller.abort()
     }, timeoutMillis)
+    const onExit = () => {
+      if (!open) return
+      open = false
+      clearTimeout(timer)
+      controller.abort()
+      settled?.("Interrupt")
+      const step = handBack(undefined)
+      if (step !== undefined) Effect.runFork(step)
+    }
+    fiber.addObserver(onExit)
     fc.fast({ method: out.method, url, headers, body, maxBytes: fc.maxBytes, signal: controller.signal }).then(
       (answer) => {
         clearTimeout(timer)
         if (!open) return
         open = false
+        fiber.removeObserver(onExit)
         resume(read(answer))
       },
       (e) => {
         clearTimeout(timer)
         if (!open) return
         open = false
+        fiber.removeObserver(onExit)
         resume(fail(transport.fastFailure(a, e, timedOut)))
       }
     )
-    return Effect.suspend(() => {
-      if (!open) return Effect.void
-      open = false
-      clearTimeout(timer)
-      controller.abort()
-      settled?.("Interrupt")
-      return handBack(undefined) ?? Effect.void
-    })
   })
 }
