@@ -13,6 +13,7 @@ import * as FiberRef from "effect/FiberRef"
 import * as LogLevel from "effect/LogLevel"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
+import * as Tracer from "effect/Tracer"
 import type { Mismatch, Resolution } from "./tolerant.js"
 
 /** One difference between an answer and the spec the SDK was generated from. */
@@ -136,11 +137,12 @@ export const report = (rs: ReadonlyArray<DriftRecord>): Effect.Effect<void> => {
       }),
     { discard: true }
   ))
-  const events = Effect.flatMap(Effect.option(Effect.currentSpan), (span) =>
-    Option.isNone(span)
+  // the parent span read as an option (`Effect.currentSpan` fails without one, building an exception)
+  const events = Effect.flatMap(Effect.serviceOption(Tracer.ParentSpan), (span) =>
+    Option.isNone(span) || span.value._tag !== "Span"
       ? Effect.void
       : Effect.map(Clock.currentTimeNanos, (now) => {
-          for (const r of rs) span.value.event("tencentcloud.drift", now, attributes(r))
+          for (const r of rs) (span.value as Tracer.Span).event("tencentcloud.drift", now, attributes(r))
         })
   )
   const metric = Metric.incrementBy(Metric.tagged(Metric.tagged(counter, "service", first.service), "action", first.action), rs.length)

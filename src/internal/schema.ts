@@ -150,7 +150,6 @@ const slot = (ast: AST.AST, member: boolean, set: (c: Check) => void): Check => 
 
 const build = (ast: AST.AST): Check => {
   const tc = ast.annotations[TcType]
-  const strict = mode === "strict"
   if (tc === "int64" || tc === "uint64") return mode !== "open" ? (tc === "int64" ? isInt64 : isUint64) : isInteger
   // answers and requests: a float must be finite (NaN cannot come from JSON, only from a mock)
   if (tc === "float" && mode !== "open") return isFinite
@@ -199,64 +198,42 @@ const build = (ast: AST.AST): Check => {
       const optional = ps.map((p) => p.isOptional)
       const checks: Array<Check> = []
       for (let i = 0; i < n; i++) checks.push(slot(ps[i].type, true, (c) => (checks[i] = c)))
-      const known = strict ? new Set(names) : undefined
-      const closed = mode === "closed"
-      // answers and requests: bytes are not an object (Schema.is, the open mode, says they are)
-      const closedOrStrict = mode !== "open"
-      if (closed) {
-        // answers: one pass over the answer's own members (for-in reads them without a lookup).
-        // Each is found by name, first by the position it had in the last object seen (answers
-        // repeat one member order: a pointer comparison), else in a map. Scalar members are
-        // checked inline; an undeclared member fails at once, a missing one is found by counting.
-        const index = new Map(names.map((k, i) => [k, i]))
-        const required = optional.filter((o) => !o).length
-        const kinds = checks.map(kindOf)
-        const orderKeys: Array<string | undefined> = []
-        const orderIdx: Array<number> = []
-        return (u) => {
-          if (typeof u !== "object" || u === null || Array.isArray(u) || u instanceof Bytes) return fail("object", u)
-          let seen = 0
-          let j = 0
-          for (const k in u) {
-            let i: number | undefined
-            if (orderKeys[j] === k) i = orderIdx[j]
-            else {
-              i = index.get(k)
-              if (i !== undefined) {
-                orderKeys[j] = k
-                orderIdx[j] = i
-              }
-            }
-            j++
-            const v = (u as Record<string, unknown>)[k]
-            if (i === undefined || v === undefined) return { path: [k], expected: "only declared members, with a value", actual: v }
-            if (!optional[i]) seen++
-            if (scalarOk(kinds[i], v)) continue
-            const r = checks[i](v)
-            if (r !== undefined) return r.path.unshift(k), r
-          }
-          if (seen !== required) {
-            for (let i = 0; i < n; i++) if (!optional[i] && (u as Record<string, unknown>)[names[i]] === undefined) return { path: [names[i]], expected: "a value (required)", actual: undefined }
-          }
-          return undefined
-        }
-      }
+      // one pass over the value's own members (for-in reads them without a lookup). Each is found
+      // by name, first by the position it had in the last object seen (answers repeat one member
+      // order: a pointer comparison), else in a map. Scalar members are checked inline; a missing
+      // one is found by counting; a member set to `undefined` is absent. Answers (closed) and
+      // requests (strict): an undeclared member fails at once, and bytes are not an object.
+      const index = new Map(names.map((k, i) => [k, i]))
+      const required = optional.filter((o) => !o).length
+      const kinds = checks.map(kindOf)
+      const orderKeys: Array<string | undefined> = []
+      const orderIdx: Array<number> = []
+      const open = mode === "open"
       return (u) => {
-        if (typeof u !== "object" || u === null || Array.isArray(u) || (closedOrStrict && u instanceof Bytes)) return fail("object", u)
-        let present = 0
-        for (let i = 0; i < n; i++) {
-          const v = (u as Record<string, unknown>)[names[i]]
-          if (v !== undefined) present++
-          const r = v === undefined ? (optional[i] ? undefined : fail("a value (required)", v)) : checks[i](v)
-          if (r !== undefined) return r.path.unshift(names[i]), r
+        if (typeof u !== "object" || u === null || Array.isArray(u) || (!open && u instanceof Bytes)) return fail("object", u)
+        let seen = 0
+        let j = 0
+        for (const k in u) {
+          let i: number | undefined
+          if (orderKeys[j] === k) i = orderIdx[j]
+          else if ((i = index.get(k)) !== undefined) {
+            orderKeys[j] = k
+            orderIdx[j] = i
+          }
+          j++
+          const v = (u as Record<string, unknown>)[k]
+          if (i === undefined) {
+            if (open) continue
+            return { path: [k], expected: "no such member (names are case sensitive)", actual: v }
+          }
+          if (v === undefined) continue
+          if (!optional[i]) seen++
+          if (scalarOk(kinds[i], v)) continue
+          const r = checks[i](v)
+          if (r !== undefined) return r.path.unshift(k), r
         }
-        if (closed) {
-          let keys = 0
-          for (const _ in u) keys++
-          if (keys !== present) return fail("only declared members", u)
-        }
-        if (known !== undefined) {
-          for (const k in u) if (!known.has(k)) return { path: [k], expected: "no such member (names are case sensitive)", actual: (u as Record<string, unknown>)[k] }
+        if (seen !== required) {
+          for (let i = 0; i < n; i++) if (!optional[i] && (u as Record<string, unknown>)[names[i]] === undefined) return { path: [names[i]], expected: "a value (required)", actual: undefined }
         }
         return undefined
       }

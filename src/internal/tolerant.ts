@@ -85,22 +85,6 @@ const gates = (ast: AST.AST, types: () => ReadonlyArray<AST.AST>, side: Ctx["sid
   return g
 }
 
-/** A union's members other than `undefined` and `null`, and whether `null` is one of them. */
-interface UnionParts {
-  readonly rest: ReadonlyArray<AST.AST>
-  readonly nullable: boolean
-}
-const unionMemo = /*#__PURE__*/ new WeakMap<AST.AST, UnionParts>()
-const unionParts = (ast: AST.Union): UnionParts => {
-  let u = unionMemo.get(ast)
-  if (u === undefined) {
-    const t = ast.types.filter((m) => m._tag !== "UndefinedKeyword")
-    const isNull = (m: AST.AST) => m._tag === "Literal" && m.literal === null
-    unionMemo.set(ast, (u = { rest: t.filter((m) => !isNull(m)), nullable: t.some(isNull) }))
-  }
-  return u
-}
-
 const SKIP: unique symbol = Symbol("skip") as any
 
 interface Ctx {
@@ -246,11 +230,8 @@ const go = (ast0: AST.AST, v: unknown, path: Array<string | number>, ctx: Ctx): 
       return refuse(ctx, path, ast, v)
     }
     case "Union": {
-      const { nullable, rest } = unionParts(ast)
-      if (rest.length === 1) {
-        if (v === null && nullable) return v
-        return go(rest[0], v, path, ctx)
-      }
+      const rest = ast.types.filter((m) => m._tag !== "UndefinedKeyword" && !(m._tag === "Literal" && m.literal === null))
+      if (rest.length === 1) return v === null && acceptsNull(ast) ? v : go(rest[0], v, path, ctx)
       break
     }
     case "TupleType": {
