@@ -5691,9 +5691,12 @@ export declare const textOf: (v: number | bigint | boolean) => string;
 export declare const expectedOf: (ast0: AST.AST) => string;
 /**
  * Walk `value` against `ast`: every mismatch, and the repaired value (`undefined` when the root
- * itself had to be set aside).
+ * itself had to be set aside). `options.gated: false` visits every member, even those that pass
+ * their fast check (property tests check that both walks give the same result).
  */
-export declare const walk: (ast: AST.AST, value: unknown, side: "request" | "response") => Walked;
+export declare const walk: (ast: AST.AST, value: unknown, side: "request" | "response", options?: {
+    readonly gated?: boolean;
+}) => Walked;
 /**
  * A value of `ast` completed with placeholder values where required members are missing
  * (partial mocks): `""` for strings, `0` for numbers and integers, `false`, `[]` for lists, an

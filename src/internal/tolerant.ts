@@ -316,7 +316,7 @@ const go = (ast0: AST.AST, v: unknown, path: Array<string | number>, ctx: Ctx): 
 /**
  * Walk `value` against `ast`: every mismatch, and the repaired value (`undefined` when the root
  * itself had to be set aside). `options.gated: false` visits every member, even those that pass
- * their fast check (tests prove both walks give the same result).
+ * their fast check (property tests check that both walks give the same result).
  */
 export const walk = (ast: AST.AST, value: unknown, side: "request" | "response", options?: { readonly gated?: boolean }): Walked => {
   const ctx: Ctx = { side, out: [], gated: options?.gated ?? true }
