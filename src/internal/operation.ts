@@ -172,8 +172,9 @@ const compiler = (meta: Meta, action: string, schemas: () => readonly [S, S], co
 }
 
 /** The request in wire form, or the error naming every problem (conversions refused in strict mode). */
-const encodeRequest = (c: Compiled, request: unknown): Effect.Effect<Record<string, unknown>, RequestValidationError> => {
-  const e = c.encode(request)
+const encodeRequest = (c: Compiled, request: unknown): Effect.Effect<Record<string, unknown>, RequestValidationError> => checkEncoded(c, c.encode(request))
+
+const checkEncoded = (c: Compiled, e: Encoded): Effect.Effect<Record<string, unknown>, RequestValidationError> => {
   if (e.problems.length > 0) return Effect.flatMap(StrictMode, (strict) => Effect.fail(requestError(c.info, e, strict === true)))
   if (e.coerced.length === 0) return Effect.succeed(e.value)
   return Effect.flatMap(StrictMode, (strict) => (strict === true ? Effect.fail(requestError(c.info, e, true)) : Effect.succeed(e.value)))
@@ -206,7 +207,10 @@ export const action = (meta: Meta, name: string, schemas: () => readonly [S, S],
   const fn = (request?: unknown, options?: CallOptions): Effect.Effect<any, any, TencentCloud> =>
     Effect.flatMap(TencentCloud, (client) => {
       const c = compile()
-      return Effect.flatMap(encodeRequest(c, request), (params) =>
+      const e = c.encode(request)
+      // a request that needs no conversion goes straight to the call (no step in between)
+      if (e.problems.length === 0 && e.coerced.length === 0) return Effect.flatMap(client.call(c.info, e.value, options), (response) => decodeAnswer(c, response))
+      return Effect.flatMap(checkEncoded(c, e), (params) =>
         Effect.flatMap(client.call(c.info, params, options), (response) => decodeAnswer(c, response))
       )
     })
