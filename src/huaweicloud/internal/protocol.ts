@@ -235,6 +235,8 @@ const interpret = (answer: Answer, laid: HwLaid, target: Target): Either.Either<
 export const protocol: Protocol<Call, HwLaid, unknown, ServiceResponseError | RetryOutageError> = {
   name: "huaweicloud",
   layout,
+  // SDK-HMAC-SHA256 has no nonce: the engine may take its fused attempt
+  usesNonce: () => false,
   sign: (laid, target, credential, now) => sign(laid, target, credential, now),
   interpret,
   streams: (status, headers) => status >= 200 && status < 300 && !/json/i.test(headers["content-type"] ?? ""),
