@@ -68,12 +68,14 @@ process.once("message", async (t: Task) => {
       await post("Profiler.start")
     }
     const start = performance.now()
+    const cpu0 = process.cpuUsage()
     await run(t)
     const ms = performance.now() - start
-    if (session !== undefined) fs.writeFileSync(`${profile}-${t.client}-${t.op}.cpuprofile`, JSON.stringify((await post("Profiler.stop")).profile))
+    const cpu = process.cpuUsage(cpu0)
+    if (session !== undefined) fs.writeFileSync(profile!, JSON.stringify((await post("Profiler.stop")).profile))
     clearInterval(timer)
     peak = Math.max(peak, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024)
-    process.send!({ ok: true, result: { ms, baselineRss: baseline, peakRss: peak } }, () => process.exit(0))
+    process.send!({ ok: true, result: { ms, cpuMs: (cpu.user + cpu.system) / 1000, baselineRss: baseline, peakRss: peak } }, () => process.exit(0))
   } catch (e) {
     process.send!({ ok: false, error: e instanceof Error ? e.message : String(e) }, () => process.exit(1))
   }

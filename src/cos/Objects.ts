@@ -228,11 +228,15 @@ export const downloadObject = (input: GetObjectInput & { readonly path: string }
           // resumes on `drain` or `finish`, fails if the file stream failed
           const settle = (event: "drain" | "finish") =>
             Effect.async<void, FileError>((resume) => {
-              const done = () => (broken === undefined ? resume(Effect.void) : resume(Effect.fail(FileError.make(input.path, "write", broken))))
+              const off = () => (w.off(event, done), w.off("error", done))
+              const done = () => {
+                off()
+                resume(broken === undefined ? Effect.void : Effect.fail(FileError.make(input.path, "write", broken)))
+              }
               if (broken !== undefined) return done()
               w.once(event, done)
               w.once("error", done)
-              return Effect.sync(() => (w.off(event, done), w.off("error", done)))
+              return Effect.sync(off)
             })
           // a chunk of buffers at a time; waits only when the file stream asks to
           return Stream.runForEachChunk(r.body, (chunk) => {

@@ -105,31 +105,28 @@ export const run = (input: DownloadInput, emit: Emit): Effect.Effect<TransferRes
         const r = yield* getObjectStreamed({ bucket: input.bucket, key: input.key, range: { start, end: start + lengthOf(n) - 1 }, ifMatch: head.etag || undefined })
         const crc = Crc64.init()
         let pos = start
-        // buffers are gathered into writes of about 1 MB (one positional write and one progress event each)
+        // buffers are gathered into positional writes of about 1 MB, each started without waiting
+        // for the one before (at most two in flight), so the socket is read while the disk writes
         let batch: Array<Uint8Array> = []
         let batched = 0
+        let writing: Promise<unknown> = Promise.resolve()
+        const write = (bufs: Array<Uint8Array>, bytes: number, at: number) => async () => {
+          const { bytesWritten } = await fd.writev(bufs, at)
+          // a short vectored write: the rest in one piece
+          if (bytesWritten < bytes) await fd.write(Buffer.concat(bufs).subarray(bytesWritten), 0, bytes - bytesWritten, at + bytesWritten)
+        }
+        const settle = (p: Promise<unknown>) => Effect.tryPromise({ try: () => p, catch: (e) => FileError.make(input.file, "write", e) })
         const flush = Effect.suspend(() => {
           if (batched === 0) return Effect.void
-          const bufs = batch
+          const before = writing
           const bytes = batched
-          const at = pos
+          writing = write(batch, bytes, pos)()
+          writing.catch(() => undefined) // failures are taken when settled
           batch = []
           batched = 0
           pos += bytes
-          return Effect.flatMap(
-            Effect.tryPromise({
-              try: async () => {
-                const { bytesWritten } = await fd.writev(bufs, at)
-                // a short vectored write: the rest in one piece
-                if (bytesWritten < bytes) await fd.write(Buffer.concat(bufs).subarray(bytesWritten), 0, bytes - bytesWritten, at + bytesWritten)
-              },
-              catch: (e) => FileError.make(input.file, "write", e)
-            }),
-            () => {
-              counted.set(n, (counted.get(n) ?? 0) + bytes)
-              return t.add(bytes, n)
-            }
-          )
+          counted.set(n, (counted.get(n) ?? 0) + bytes)
+          return Effect.zipRight(settle(before), t.add(bytes, n))
         })
         // a chunk of buffers at a time: one Effect step per chunk, not per buffer
         yield* Stream.runForEachChunk(r.body, (chunk) => {
@@ -139,8 +136,9 @@ export const run = (input: DownloadInput, emit: Emit): Effect.Effect<TransferRes
             batched += buf.length
           }
           return batched >= MB ? flush : Effect.void
-        })
+        }).pipe(Effect.ensuring(Effect.promise(() => writing.catch(() => undefined))))
         yield* flush
+        yield* settle(writing)
         if (pos - start !== lengthOf(n)) return yield* IntegrityError.make({ what: `the length of range ${n}`, expected: String(lengthOf(n)), actual: String(pos - start), bucket: input.bucket, key: input.key })
         const digest = Crc64.digest(crc).toString()
         parts.set(n, digest)
