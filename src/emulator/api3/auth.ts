@@ -37,6 +37,17 @@ export const tc3Auth = (x: Exchange, authorization: string): RegExpExecArray | n
 
 export const makeAuth = (cfg: ServerConfig) => {
   const keyCache = makeKeyCache(1024)
+  // the UTC date of a timestamp, remembered for the current day (a Date per request otherwise)
+  let dayStart = 0
+  let dayEnd = -1
+  let dayText = ""
+  const dateOf = (ts: number): string => {
+    if (ts >= dayStart && ts < dayEnd) return dayText
+    dayText = utcDate(ts)
+    dayStart = Math.floor(ts / 86400) * 86400
+    dayEnd = dayStart + 86400
+    return dayText
+  }
 
   /** Check timestamp, SecretId and (for temporary keys) expiry; the secret key or a failure. */
   const credential = (x: Exchange, secretId: string, timestamp: string | undefined): { key: string; token: string | undefined } | Answer => {
@@ -98,7 +109,7 @@ export const makeAuth = (cfg: ServerConfig) => {
       return apiError("AuthFailure.InvalidAuthorization", `The credential scope names the service \`${scopeService}\`, but this request is for \`${x.service}\`.`, x.requestId)
     }
     const ts = Number(timestamp)
-    const tsDate = utcDate(ts)
+    const tsDate = dateOf(ts)
     if (date !== tsDate) {
       return apiError("AuthFailure.SignatureFailure", `The credential scope date ${date} is not the UTC date of the timestamp ${ts} (${tsDate}).`, x.requestId)
     }

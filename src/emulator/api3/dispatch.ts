@@ -49,11 +49,15 @@ export const makeDispatch = (cfg: ServerConfig) => {
       if ("invalid" in r) return { answer: invalid(x, r.invalid) }
       params = r.value
     } else {
-      const text = x.body.length === 0 ? "{}" : x.body.toString("utf8")
-      try {
-        params = Json.parse(text)
-      } catch (e) {
-        return { answer: apiError("InvalidParameter", `The request body is not valid JSON: ${(e as Error).message}`, x.requestId) }
+      // no parameters (`{}` or nothing) is common: no parse for it
+      const b = x.body
+      if (b.length === 0 || (b.length === 2 && b[0] === 0x7b && b[1] === 0x7d)) params = {}
+      else {
+        try {
+          params = Json.parse(b.toString("utf8"))
+        } catch (e) {
+          return { answer: apiError("InvalidParameter", `The request body is not valid JSON: ${(e as Error).message}`, x.requestId) }
+        }
       }
       if (params === null) params = {}
       if (typeof params !== "object" || Array.isArray(params)) {
