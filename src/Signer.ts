@@ -27,36 +27,40 @@ import * as Context from "effect/Context"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { createHash, createHmac } from "node:crypto"
+import { createHmac } from "node:crypto"
 import type { Credential } from "./Credentials.js"
 import * as Json from "./Json.js"
 import { checkPart, scalarString, v1FlattenChecked } from "./internal/checkedParams.js"
+import {
+  callerHeaders,
+  EMPTY_PAYLOAD_HASH,
+  formEncode,
+  hmacSha256,
+  sha256Hex,
+  type SignatureMethod,
+  type SignedRequest,
+  UNSIGNED_PAYLOAD_HASH,
+  type UnsignedRequest,
+  utcDate
+} from "./internal/signing.js"
+import { signV1, signV1Checked, v1Flatten } from "./internal/signV1.js"
 
 export { v1FlattenChecked }
-
-// ---------------------------------------------------------------------------------------------
-// primitives
-// ---------------------------------------------------------------------------------------------
-
-/** Lower-case hex SHA-256 of a string (UTF-8) or bytes. */
-export const sha256Hex = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex")
-
-/** HMAC-SHA256 of a message under a key. */
-export const hmacSha256 = (key: string | Uint8Array, msg: string): Buffer => createHmac("sha256", key).update(msg).digest()
-
-/** The hash of the empty payload (`GET` requests). */
-export const EMPTY_PAYLOAD_HASH = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-
-/** The payload hash used with `X-TC-Content-SHA256: UNSIGNED-PAYLOAD`. */
-export const UNSIGNED_PAYLOAD_HASH = sha256Hex("UNSIGNED-PAYLOAD")
-
-/** UTC `YYYY-MM-DD` of a timestamp in seconds. */
-export const utcDate = (timestampSeconds: number): string => {
-  const d = new Date(Math.floor(timestampSeconds) * 1000)
-  const m = d.getUTCMonth() + 1
-  const day = d.getUTCDate()
-  return `${d.getUTCFullYear()}-${m < 10 ? "0" : ""}${m}-${day < 10 ? "0" : ""}${day}`
-}
+export {
+  EMPTY_PAYLOAD_HASH,
+  formEncode,
+  hmacSha256,
+  type MultipartPart,
+  type RequestBody,
+  rfc3986,
+  sha256Hex,
+  type SignatureMethod,
+  type SignedRequest,
+  UNSIGNED_PAYLOAD_HASH,
+  type UnsignedRequest,
+  utcDate
+} from "./internal/signing.js"
+export { signV1, signV1Checked, v1Flatten, v1Signature, v1StringToSign } from "./internal/signV1.js"
 
 // ---------------------------------------------------------------------------------------------
 // TC3-HMAC-SHA256
@@ -97,137 +101,6 @@ export const tc3Signature = (signingKey: Uint8Array, stringToSign: string): stri
 export const tc3Authorization = (secretId: string, date: string, service: string, signature: string): string =>
   `TC3-HMAC-SHA256 Credential=${secretId}/${date}/${service}/tc3_request, SignedHeaders=content-type;host, Signature=${signature}`
 
-// ---------------------------------------------------------------------------------------------
-// v1 (HmacSHA256 / HmacSHA1)
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Flatten parameters the v1 (and TC3 GET) way: nested objects `A.B`, lists `A.0`, `Filters.0.Values.1`;
- * `null`/`undefined` skipped; booleans `true`/`false`; empty lists and objects vanish. Order is the
- * insertion order of the input.
- */
-export const v1Flatten = (params: unknown, prefix = "", out: Array<[string, string]> = []): Array<[string, string]> => {
-  if (params === null || params === undefined) return out
-  if (Array.isArray(params)) {
-    for (let i = 0; i < params.length; i++) v1Flatten(params[i], prefix === "" ? String(i) : `${prefix}.${i}`, out)
-    return out
-  }
-  if (typeof params === "object" && !(params instanceof Uint8Array)) {
-    for (const k of Object.keys(params)) {
-      v1Flatten((params as Record<string, unknown>)[k], prefix === "" ? k : `${prefix}.${k}`, out)
-    }
-    return out
-  }
-  const s = scalarString(params)
-  if (s !== undefined) out.push([prefix, s])
-  return out
-}
-
-/** Plain string comparison (UTF-16 code units), as the v1 signature requires. */
-const byKey = (a: readonly [string, string], b: readonly [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
-
-/**
- * The v1 string to sign: `METHOD + host + path + "?" + k=v&...`, keys in plain string order and
- * values raw (not URL-encoded).
- */
-export const v1StringToSign = (method: string, host: string, path: string, params: ReadonlyArray<readonly [string, string]>): string => {
-  const sorted = [...params].sort(byKey)
-  let s = `${method.toUpperCase()}${host}${path}?`
-  for (let i = 0; i < sorted.length; i++) s += (i === 0 ? "" : "&") + sorted[i][0] + "=" + sorted[i][1]
-  return s
-}
-
-/** The v1 signature: base64 of HMAC(secretKey, stringToSign). */
-export const v1Signature = (algorithm: "HmacSHA256" | "HmacSHA1", secretKey: string, stringToSign: string): string =>
-  createHmac(algorithm === "HmacSHA1" ? "sha1" : "sha256", secretKey).update(stringToSign).digest("base64")
-
-// ---------------------------------------------------------------------------------------------
-// URL encoding of what we send
-// ---------------------------------------------------------------------------------------------
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
-
-const uriComponent = (s: string): string => {
-  try {
-    return encodeURIComponent(s)
-  } catch {
-    // a lone surrogate: encode it as U+FFFD, the character its UTF-8 encoding (and so the v1
-    // sign string's HMAC input) turns it into, instead of throwing a URIError
-    return encodeURIComponent(s.replace(LONE_SURROGATE, "\uFFFD"))
-  }
-}
-
-/**
- * RFC 3986 percent-encoding (unreserved `A-Z a-z 0-9 - _ . ~` kept, all else escaped as UTF-8,
- * upper-case hex). A lone surrogate is encoded as U+FFFD.
- */
-export const rfc3986 = (s: string): string =>
-  uriComponent(s).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())
-
-/** `k=v&k=v` with RFC 3986 encoding, in the given order. */
-export const formEncode = (pairs: ReadonlyArray<readonly [string, string]>): string => {
-  let s = ""
-  for (let i = 0; i < pairs.length; i++) s += (i === 0 ? "" : "&") + rfc3986(pairs[i][0]) + "=" + rfc3986(pairs[i][1])
-  return s
-}
-
-// ---------------------------------------------------------------------------------------------
-// whole requests
-// ---------------------------------------------------------------------------------------------
-
-/** Signature algorithms. */
-export type SignatureMethod = "TC3-HMAC-SHA256" | "HmacSHA256" | "HmacSHA1"
-
-/** A part of a multipart body. */
-export interface MultipartPart {
-  readonly name: string
-  /** Bytes are sent as a file part; strings and numbers as text; other values as JSON. */
-  readonly value: unknown
-}
-
-/** How the body is laid out. */
-export type RequestBody =
-  | { readonly _tag: "Json" }
-  | { readonly _tag: "Multipart"; readonly boundary?: string }
-  | { readonly _tag: "OctetStream"; readonly bytes: Uint8Array }
-
-/** A request before signing: what to call, with which parameters, where. */
-export interface UnsignedRequest {
-  readonly method: "GET" | "POST"
-  readonly scheme: "https" | "http"
-  /** The exact `Host` header to send (port included when not the default). */
-  readonly host: string
-  readonly path?: string
-  /** The signing service: the spec's `serviceShortName`. */
-  readonly service: string
-  readonly version: string
-  readonly action: string
-  readonly region?: string | undefined
-  readonly language?: "zh-CN" | "en-US" | undefined
-  readonly params: Readonly<Record<string, unknown>>
-  readonly body?: RequestBody | undefined
-  /**
-   * Extra headers (custom, trace id, request client). A caller header whose name, in any letter
-   * case, is one the signer sets (`Host`, `Content-Type`, `Authorization`, and for TC3 the X-TC-*
-   * headers it writes) is dropped.
-   */
-  readonly headers?: Readonly<Record<string, string>> | undefined
-  /** TC3 only: send `X-TC-Content-SHA256: UNSIGNED-PAYLOAD` and do not hash the body. */
-  readonly unsignedPayload?: boolean | undefined
-  /** TC3 only: `Authorization: SKIP`, no credential (web-identity calls). */
-  readonly skipSign?: boolean | undefined
-  /** v1 only: `RequestClient` parameter value. */
-  readonly requestClient?: string | undefined
-}
-
-/** A request ready to send. */
-export interface SignedRequest {
-  readonly method: "GET" | "POST"
-  readonly url: string
-  readonly headers: Record<string, string>
-  readonly body: Uint8Array | string | undefined
-}
-
 /** Optional cache of TC3 derived keys, keyed by secret id, date and service. */
 export interface KeyCache {
   readonly get: (secretId: string, secretKey: string, date: string, service: string) => Uint8Array
@@ -236,28 +109,25 @@ export interface KeyCache {
 /** A small cache of TC3 derived keys (one per secret, day and service); bounded. */
 export const makeKeyCache = (max = 256): KeyCache => {
   const map = new Map<string, { readonly secretKey: string; readonly key: Uint8Array }>()
+  // the last key asked for: a client signs for one secret and a few services all day
+  let last: { readonly secretId: string; readonly secretKey: string; readonly date: string; readonly service: string; readonly key: Uint8Array } | undefined
   return {
     get(secretId, secretKey, date, service) {
-      const k = `${secretId}\n${date}\n${service}`
-      const hit = map.get(k)
-      if (hit !== undefined && hit.secretKey === secretKey) return hit.key
-      const key = tc3SigningKey(secretKey, date, service)
-      if (hit === undefined && map.size >= max) map.delete(map.keys().next().value as string)
-      map.set(k, { secretKey, key })
+      if (last !== undefined && last.secretId === secretId && last.date === date && last.service === service && last.secretKey === secretKey) return last.key
+      const key = lookup(secretId, secretKey, date, service)
+      last = { secretId, secretKey, date, service, key }
       return key
     }
   }
-}
-
-/**
- * Copy caller headers, dropping any whose name (case-insensitively) is one the signer sets: a
- * stray `content-type` or `host` beside ours would be sent too and break the signature.
- */
-const callerHeaders = (headers: Readonly<Record<string, string>> | undefined, owned: ReadonlySet<string>): Record<string, string> => {
-  const out: Record<string, string> = {}
-  if (headers === undefined) return out
-  for (const k of Object.keys(headers)) if (!owned.has(k.toLowerCase())) out[k] = headers[k]
-  return out
+  function lookup(secretId: string, secretKey: string, date: string, service: string): Uint8Array {
+    const k = `${secretId}\n${date}\n${service}`
+    const hit = map.get(k)
+    if (hit !== undefined && hit.secretKey === secretKey) return hit.key
+    const key = tc3SigningKey(secretKey, date, service)
+    if (hit === undefined && map.size >= max) map.delete(map.keys().next().value as string)
+    map.set(k, { secretKey, key })
+    return key
+  }
 }
 
 const TC3_OWNED: ReadonlySet<string> = /*#__PURE__*/ new Set([
@@ -272,8 +142,6 @@ const TC3_OWNED: ReadonlySet<string> = /*#__PURE__*/ new Set([
   "x-tc-token",
   "x-tc-content-sha256"
 ])
-
-const V1_OWNED: ReadonlySet<string> = /*#__PURE__*/ new Set(["host", "content-type", "authorization"])
 
 const uncachedKeys: KeyCache = { get: (_id, secretKey, date, service) => tc3SigningKey(secretKey, date, service) }
 
@@ -410,77 +278,6 @@ const tc3 = (
     headers,
     body: payload
   }
-}
-
-/**
- * Lay out and sign a request with a v1 signature (`HmacSHA256` or `HmacSHA1`). All parameters,
- * common ones included, go in the query (GET) or a form body (POST). `nonce` must be a positive
- * integer; the `Signer` service draws it from `Random`.
- */
-export const signV1 = (
-  algorithm: "HmacSHA256" | "HmacSHA1",
-  req: UnsignedRequest,
-  credential: Credential,
-  timestampSeconds: number,
-  nonce: number
-): SignedRequest => v1(algorithm, req, credential, timestampSeconds, nonce, false) as SignedRequest
-
-/** {@link signV1}, or the parameter that cannot be sent (see `v1FlattenChecked`). Never throws. */
-export const signV1Checked = (
-  algorithm: "HmacSHA256" | "HmacSHA1",
-  req: UnsignedRequest,
-  credential: Credential,
-  timestampSeconds: number,
-  nonce: number
-): Either.Either<SignedRequest, Json.Problem> => {
-  const r = v1(algorithm, req, credential, timestampSeconds, nonce, true)
-  return "problem" in r ? Either.left(r) : Either.right(r)
-}
-
-const v1 = (
-  algorithm: "HmacSHA256" | "HmacSHA1",
-  req: UnsignedRequest,
-  credential: Credential,
-  timestampSeconds: number,
-  nonce: number,
-  checked: boolean
-): SignedRequest | Json.Problem => {
-  let flat: Array<[string, string]>
-  if (checked) {
-    const r = v1FlattenChecked(req.params)
-    if (Either.isLeft(r)) return r.left
-    flat = r.right
-  } else flat = v1Flatten(req.params)
-  const path = req.path ?? "/"
-  const common: Array<[string, string]> = [
-    ["Action", req.action],
-    ["Nonce", String(nonce)],
-    ["Timestamp", String(Math.floor(timestampSeconds))],
-    ["Version", req.version],
-    ["SecretId", credential.secretId]
-  ]
-  if (req.region) common.push(["Region", req.region])
-  if (credential.token !== undefined) common.push(["Token", Redacted.value(credential.token)])
-  if (req.language) common.push(["Language", req.language])
-  if (req.requestClient) common.push(["RequestClient", req.requestClient])
-  common.push(["SignatureMethod", algorithm])
-  // A parameter named like a common one (or `Signature`) would be sent twice; the common value
-  // wins, as in the official SDKs, which assign the common parameters over the caller's.
-  const reserved = new Set(common.map((p) => p[0]))
-  reserved.add("Signature")
-  const pairs = flat.filter((p) => !reserved.has(p[0]))
-  for (const p of common) pairs.push(p)
-  pairs.sort(byKey)
-  const signature = v1Signature(algorithm, Redacted.value(credential.secretKey), v1StringToSign(req.method, req.host, path, pairs))
-  pairs.push(["Signature", signature])
-  const encoded = formEncode(pairs)
-  const headers = callerHeaders(req.headers, V1_OWNED)
-  headers["Host"] = req.host
-  if (req.method === "GET") {
-    return { method: "GET", url: `${req.scheme}://${req.host}${path}?${encoded}`, headers, body: undefined }
-  }
-  headers["Content-Type"] = "application/x-www-form-urlencoded"
-  return { method: "POST", url: `${req.scheme}://${req.host}${path}`, headers, body: encoded }
 }
 
 // ---------------------------------------------------------------------------------------------

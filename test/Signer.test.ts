@@ -805,3 +805,21 @@ describe("properties: v1Flatten and the v1 sign string", () => {
     }
   )
 })
+
+describe("derived-key cache and date memo", () => {
+  it("gives the key of the secret, date and service asked for, whatever the order of requests (rotation included)", () => {
+    const cache = Signer.makeKeyCache(4)
+    const sample = FastCheck.sample(
+      FastCheck.array(FastCheck.record({ id: FastCheck.constantFrom("AKID1", "AKID2"), key: FastCheck.constantFrom("k1", "k2", "k3"), day: FastCheck.integer({ min: 19000, max: 19003 }), service: FastCheck.constantFrom("cvm", "vpc", "cbs") }), { minLength: 1, maxLength: 40 }),
+      { numRuns: 50, seed: 11 }
+    )
+    for (const run of sample) {
+      for (const r of run) {
+        // alternating days exercise the date memo both ways
+        const date = Signer.utcDate(r.day * 86400 + 3600)
+        expect(date).toBe(new Date(r.day * 86400_000).toISOString().slice(0, 10))
+        expect(Buffer.from(cache.get(r.id, r.key, date, r.service)).toString("hex")).toBe(Signer.tc3SigningKey(r.key, date, r.service).toString("hex"))
+      }
+    }
+  })
+})
