@@ -330,7 +330,8 @@ export const make = (options: DefaultOptions = {}): Effect.Effect<CredentialsSer
           return c
         })
     )
-    return { get }
+    // once a source is chosen, its cached credential is at hand for the engine's fused attempt
+    return { get, peek: (now: number) => chosen?.peek?.(now) }
   })
 
 /** The default chain as a layer (see {@link make}). Never fails to build. */
