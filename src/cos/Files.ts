@@ -138,7 +138,7 @@ const update = (bucket: string, key: string, a: FileAttributes) =>
   })
 
 /** Update a file's attributes (copy in place with `Replaced` metadata). */
-export const updateFile = (input: { readonly bucket: string; readonly path: string } & FileAttributes): Effect.Effect<FileStat, Err, Cos> =>
+export const updateFile = (input: { readonly bucket: string; readonly path: string } & FileAttributes): Effect.Effect<FileStat, Err | IntegrityError, Cos> =>
   Effect.gen(function* () {
     const key = yield* keyOf(input.path, "file", "UpdateFile")
     yield* update(input.bucket, key, input)

@@ -16,7 +16,8 @@ import { IntegrityError } from "./CosError.js"
 import * as Crc64 from "./internal/crc64.js"
 import { xmlRoot } from "./internal/protocol.js"
 import * as Xml from "./internal/xml.js"
-import { attributeHeaders, type CosCallError, type ObjectAttributes } from "./Objects.js"
+import { attributeHeaders, type ObjectAttributes } from "./internal/attributes.js"
+import type { CosCallError } from "./Objects.js"
 
 type K = { readonly bucket: string; readonly key: string }
 
@@ -89,6 +90,44 @@ export const uploadPart = (input: UploadPartInput): Effect.Effect<PartInfo, CosC
     }
   )
 }
+
+/** Options of {@link uploadPartCopy}. */
+export interface UploadPartCopyInput extends K {
+  readonly uploadId: string
+  /** 1..10000. */
+  readonly partNumber: number
+  /** The source object, as `x-cos-copy-source` names it: `<bucket>.cos.<region>.myqcloud.com/<key>`. */
+  readonly copySource: string
+  /** The source's bytes `start..end` (inclusive) that become this part. */
+  readonly range: { readonly start: number; readonly end: number }
+  /** Copy only while the source still has this ETag (`x-cos-copy-source-If-Match`). */
+  readonly ifMatch?: string | undefined
+}
+
+/**
+ * Upload Part - Copy: a part made on the server from a range of another object (how objects over
+ * COS's 5 GB single-copy limit are copied). The part's ETag, and its CRC-64 when the server says.
+ */
+export const uploadPartCopy = (input: UploadPartCopyInput): Effect.Effect<PartInfo, CosCallError, Cos> =>
+  request({
+    operation: "UploadPartCopy",
+    method: "PUT",
+    bucket: input.bucket,
+    key: input.key,
+    query: { partNumber: String(input.partNumber), uploadId: input.uploadId },
+    headers: {
+      "x-cos-copy-source": input.copySource,
+      "x-cos-copy-source-range": `bytes=${input.range.start}-${input.range.end}`,
+      "x-cos-copy-source-if-match": input.ifMatch
+    },
+    read: (a, laid) =>
+      Either.map(xmlRoot(a, laid, "CopyPartResult"), (d) => ({
+        partNumber: input.partNumber,
+        etag: Xml.textOf(d, "ETag") ?? "",
+        size: input.range.end - input.range.start + 1,
+        crc64: Xml.textOf(d, "CRC64") ?? a.headers["x-cos-hash-crc64ecma"]
+      }))
+  })
 
 /** One page of the parts of an upload. */
 const listPartsPage = (input: K & { readonly uploadId: string; readonly marker: number }) =>

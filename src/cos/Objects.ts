@@ -18,6 +18,7 @@ import type { SdkError } from "../Errors.js"
 import type { Answer } from "../core/Protocol.js"
 import { Cos, request, requestStream } from "./Cos.js"
 import { type AnyCosError, type CosError, FileError, IntegrityError } from "./CosError.js"
+import { attributeHeaders, type ObjectAttributes } from "./internal/attributes.js"
 import { type Body, resolve } from "./internal/body.js"
 import * as Crc64 from "./internal/crc64.js"
 import { encode, encodeKey } from "./internal/encode.js"
@@ -27,6 +28,7 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 
 export { type Body, fromFile, fromStream } from "./internal/body.js"
+export { attributeHeaders, type ObjectAttributes } from "./internal/attributes.js"
 
 /** Any failure of a COS call (`catchTag` works by COS code). */
 export type CosCallError = AnyCosError | SdkError
@@ -64,40 +66,6 @@ export const headOf = (h: Readonly<Record<string, string>>): ObjectHead => {
     requestId: h["x-cos-request-id"] ?? "",
     headers: h
   }
-}
-
-/** Object attributes sent with uploads and copies. */
-export interface ObjectAttributes {
-  readonly contentType?: string | undefined
-  readonly cacheControl?: string | undefined
-  readonly contentDisposition?: string | undefined
-  readonly contentEncoding?: string | undefined
-  readonly contentLanguage?: string | undefined
-  readonly expires?: string | undefined
-  /** User metadata, sent as `x-cos-meta-<name>` (names: letters, digits, `-`). */
-  readonly meta?: Readonly<Record<string, string>> | undefined
-  readonly storageClass?: string | undefined
-  /** `private`, `public-read`, `default`. */
-  readonly acl?: string | undefined
-  /** Extra headers, sent and signed as given. */
-  readonly headers?: Readonly<Record<string, string>> | undefined
-}
-
-/** The headers of some attributes. */
-export const attributeHeaders = (a: ObjectAttributes): Record<string, string | undefined> => {
-  const h: Record<string, string | undefined> = {
-    "content-type": a.contentType,
-    "cache-control": a.cacheControl,
-    "content-disposition": a.contentDisposition,
-    "content-encoding": a.contentEncoding,
-    "content-language": a.contentLanguage,
-    expires: a.expires,
-    "x-cos-storage-class": a.storageClass,
-    "x-cos-acl": a.acl,
-    ...a.headers
-  }
-  for (const [k, v] of Object.entries(a.meta ?? {})) h[`x-cos-meta-${k.toLowerCase()}`] = v
-  return h
 }
 
 /** What an upload answered. */
@@ -309,30 +277,7 @@ export const deleteObjects = (input: { readonly bucket: string; readonly keys: R
 
 const md5Base64 = (s: string | Uint8Array) => createHash("md5").update(s).digest("base64")
 
-/** Input of {@link copyObject}. */
-export interface CopyObjectInput extends ObjectAttributes {
-  readonly bucket: string
-  readonly key: string
-  readonly source: { readonly bucket: string; readonly key: string; readonly region?: string | undefined; readonly versionId?: string | undefined }
-  /** `Copy` (default) keeps the source's metadata; `Replaced` uses this request's attributes. */
-  readonly metadataDirective?: "Copy" | "Replaced" | undefined
-}
-
-/** Server-side copy (up to 5 GB); also how attributes of an object are changed in place. */
-export const copyObject = (input: CopyObjectInput): Effect.Effect<{ readonly etag: string; readonly crc64: string | undefined; readonly lastModified: string | undefined }, CosCallError, Cos> =>
-  Effect.flatMap(Cos, (c) => {
-    const region = input.source.region ?? c.config.region ?? ""
-    const src = `${input.source.bucket}.cos.${region}.myqcloud.com/${encodeKey(input.source.key)}${input.source.versionId ? `?versionId=${encode(input.source.versionId)}` : ""}`
-    return request({
-      operation: "PutObjectCopy",
-      method: "PUT",
-      bucket: input.bucket,
-      key: input.key,
-      headers: { ...attributeHeaders(input), "x-cos-copy-source": src, "x-cos-metadata-directive": input.metadataDirective ?? "Copy" },
-      read: (a, laid) =>
-        Either.map(xmlRoot(a, laid, "CopyObjectResult"), (doc) => ({ etag: Xml.textOf(doc, "ETag") ?? "", crc64: Xml.textOf(doc, "CRC64") ?? a.headers["x-cos-hash-crc64ecma"], lastModified: Xml.textOf(doc, "LastModified") }))
-    })
-  })
+export { copyObject, type CopyObjectInput, type CopyResult } from "./internal/copy.js"
 
 /** Append to an appendable object at `position` (its current length; 0 creates it). */
 export const appendObject = (input: ObjectAttributes & { readonly bucket: string; readonly key: string; readonly position: number; readonly body: Uint8Array | string }): Effect.Effect<{ readonly nextPosition: number; readonly crc64: string | undefined }, CosCallError, Cos> =>

@@ -12,7 +12,7 @@ import { build, childrenOf, parse, textOf } from "../../cos/internal/xml.js"
 import { unpct } from "./auth.js"
 import { aclXml, iso, OWNER, parseTags, readSmall, tagsXml } from "./buckets.js"
 import { type Exchange, fail, header, send, sendBytes } from "./respond.js"
-import { type Bucket, type CosObject, receive, type Received } from "./store.js"
+import { type Bucket, type CosObject, type Upload, hashSegments, receive, type Received, sliceSegments } from "./store.js"
 
 const CONTENT_HEADERS = ["content-type", "cache-control", "content-disposition", "content-encoding", "content-language", "expires"]
 const MAX_PUT = 5 * 1024 ** 3
@@ -139,6 +139,7 @@ const copyObject = async (x: Exchange, b: Bucket, src: string): Promise<void> =>
   if (s === undefined) return fail(x, 400, "InvalidArgument", "x-cos-copy-source must be <bucket>-<appid>.cos.<region>.myqcloud.com/<key>.")
   const o = x.store.buckets.get(s.bucket)?.objects.get(s.key)
   if (o === undefined) return fail(x, 404, "NoSuchKey", `The copy source ${s.key} does not exist.`)
+  if (o.size > MAX_PUT) return fail(x, 400, "InvalidRequest", `The copy source is ${o.size} bytes; a single copy is limited to 5 GB: copy it in parts (Upload Part - Copy).`)
   const directive = header(x, "x-cos-metadata-directive") ?? "Copy"
   if (directive !== "Copy" && directive !== "Replaced") return fail(x, 400, "InvalidArgument", "x-cos-metadata-directive must be Copy or Replaced.")
   if (s.bucket === b.name && s.key === x.key && directive === "Copy") {
@@ -155,6 +156,35 @@ const copyObject = async (x: Exchange, b: Bucket, src: string): Promise<void> =>
   send(x, 200, { "x-cos-hash-crc64ecma": copy.crc64 }, build("CopyObjectResult", { ETag: copy.etag, LastModified: iso(copy.lastModified), CRC64: copy.crc64 }))
 }
 
+/** Upload Part - Copy: a part from a range of another object (`x-cos-copy-source-range`). */
+const partCopy = async (x: Exchange, u: Upload, n: number, src: string): Promise<void> => {
+  await readSmall(x)
+  const s = copySource(x, src)
+  if (s === undefined) return fail(x, 400, "InvalidArgument", "x-cos-copy-source must be <bucket>-<appid>.cos.<region>.myqcloud.com/<key>.")
+  const o = x.store.buckets.get(s.bucket)?.objects.get(s.key)
+  if (o === undefined) return fail(x, 404, "NoSuchKey", `The copy source ${s.key} does not exist.`)
+  const ifMatch = header(x, "x-cos-copy-source-if-match")
+  if (ifMatch !== undefined && ifMatch.replace(/"/g, "") !== o.etag.replace(/"/g, "")) return fail(x, 412, "PreconditionFailed", "x-cos-copy-source-If-Match does not match the source's ETag.")
+  const range = header(x, "x-cos-copy-source-range")
+  let start = 0
+  let end = o.size
+  if (range !== undefined) {
+    const m = /^bytes=(\d+)-(\d+)$/.exec(range.trim())
+    if (m === null || Number(m[1]) > Number(m[2]) || Number(m[2]) >= o.size) {
+      return fail(x, 400, "InvalidArgument", `x-cos-copy-source-range ${range} is not bytes=first-last within the source's ${o.size} bytes.`)
+    }
+    start = Number(m[1])
+    end = Number(m[2]) + 1
+  }
+  if (end - start > MAX_PUT) return fail(x, 400, "EntityTooLarge", "A part is limited to 5 GB.")
+  const segments = sliceSegments(o.segments, start, end)
+  const h = await hashSegments(segments)
+  const etag = `"${h.md5.toString("hex")}"`
+  const lastModified = x.ctx.now()
+  u.parts.set(n, { number: n, segments, size: h.size, etag, crc64: h.crc64, lastModified })
+  send(x, 200, { "x-cos-hash-crc64ecma": h.crc64.toString() }, build("CopyPartResult", { ETag: etag, LastModified: iso(lastModified), CRC64: h.crc64.toString() }))
+}
+
 const multipart = async (x: Exchange, b: Bucket): Promise<void> => {
   const q = x.query
   if (q.has("uploads") && x.method === "POST") {
@@ -169,6 +199,8 @@ const multipart = async (x: Exchange, b: Bucket): Promise<void> => {
   if (q.has("partNumber")) {
     const n = Number(q.get("partNumber"))
     if (!Number.isInteger(n) || n < 1 || n > 10000) return fail(x, 400, "InvalidArgument", "partNumber must be an integer from 1 to 10000.")
+    const src = header(x, "x-cos-copy-source")
+    if (src !== undefined) return partCopy(x, u, n, src)
     const got = await body(x)
     if (got === undefined) return
     const etag = `"${got.md5.toString("hex")}"`

@@ -177,3 +177,32 @@ export const readAll = async (segments: ReadonlyArray<Segment>): Promise<Buffer>
   for (const s of segments) parts.push("buf" in s ? s.buf : await fs.promises.readFile(s.file).then((b) => b.subarray(s.offset, s.offset + s.length)))
   return Buffer.concat(parts)
 }
+
+/** The segments covering bytes `[start, end)` of some segments (views, no copies). */
+export const sliceSegments = (segments: ReadonlyArray<Segment>, start: number, end: number): Array<Segment> => {
+  const out: Array<Segment> = []
+  let pos = 0
+  for (const s of segments) {
+    const len = segLength(s)
+    const from = Math.max(start, pos) - pos
+    const to = Math.min(end, pos + len) - pos
+    if (from < to) out.push("buf" in s ? { buf: s.buf.subarray(from, to) } : { file: s.file, offset: s.offset + from, length: to - from })
+    pos += len
+    if (pos >= end) break
+  }
+  return out
+}
+
+/** The MD5 and CRC-64 of some segments' bytes (read as a stream: files are not loaded whole). */
+export const hashSegments = async (segments: ReadonlyArray<Segment>): Promise<{ readonly md5: Buffer; readonly crc64: bigint; readonly size: number }> => {
+  const md5 = createHash("md5")
+  const crc = Crc64.init()
+  let size = 0
+  const total = segments.reduce((n, s) => n + segLength(s), 0)
+  for await (const c of readRange(segments, 0, total)) {
+    md5.update(c as Buffer)
+    Crc64.update(crc, c as Buffer)
+    size += (c as Buffer).length
+  }
+  return { md5: md5.digest(), crc64: Crc64.digest(crc), size }
+}
