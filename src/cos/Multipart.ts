@@ -180,15 +180,39 @@ export interface UploadSummary {
   readonly initiated: string
 }
 
-/** The bucket's unfinished uploads (under a prefix). */
-export const listUploads = (input: { readonly bucket: string; readonly prefix?: string | undefined }): Effect.Effect<ReadonlyArray<UploadSummary>, CosCallError, Cos> =>
+/** Options of {@link listUploads}. */
+export interface ListUploadsInput {
+  readonly bucket: string
+  readonly prefix?: string | undefined
+  /** Uploads per request (`max-uploads`, 1..1000; the server's default is 1000). */
+  readonly pageSize?: number | undefined
+}
+
+/** One page of the bucket's unfinished uploads. */
+const listUploadsPage = (input: ListUploadsInput & { readonly keyMarker: string; readonly uploadIdMarker: string }) =>
   request({
     operation: "ListMultipartUploads",
     method: "GET",
     bucket: input.bucket,
-    query: { uploads: "", prefix: input.prefix },
+    query: {
+      uploads: "",
+      prefix: input.prefix,
+      "key-marker": input.keyMarker || undefined,
+      "upload-id-marker": input.uploadIdMarker || undefined,
+      "max-uploads": input.pageSize === undefined ? undefined : String(input.pageSize)
+    },
     read: (a, laid) =>
-      Either.map(xmlRoot(a, laid, "ListMultipartUploadsResult"), (d) =>
-        Xml.childrenOf(d, "Upload").map((u) => ({ key: Xml.textOf(u, "Key") ?? "", uploadId: Xml.textOf(u, "UploadId") ?? "", initiated: Xml.textOf(u, "Initiated") ?? "" }))
-      )
+      Either.map(xmlRoot(a, laid, "ListMultipartUploadsResult"), (d) => ({
+        uploads: Xml.childrenOf(d, "Upload").map((u): UploadSummary => ({ key: Xml.textOf(u, "Key") ?? "", uploadId: Xml.textOf(u, "UploadId") ?? "", initiated: Xml.textOf(u, "Initiated") ?? "" })),
+        next: Xml.textOf(d, "IsTruncated") === "true" ? { keyMarker: Xml.textOf(d, "NextKeyMarker") ?? "", uploadIdMarker: Xml.textOf(d, "NextUploadIdMarker") ?? "" } : undefined
+      }))
   })
+
+/** The bucket's unfinished uploads (under a prefix), every page of them. */
+export const listUploads = (input: ListUploadsInput): Effect.Effect<ReadonlyArray<UploadSummary>, CosCallError, Cos> =>
+  Stream.paginateEffect({ keyMarker: "", uploadIdMarker: "" }, (m) =>
+    Effect.map(listUploadsPage({ ...input, ...m }), (p) =>
+      // a marker that does not move would page forever
+      [p.uploads, p.next !== undefined && (p.next.keyMarker !== m.keyMarker || p.next.uploadIdMarker !== m.uploadIdMarker) ? Option.some(p.next) : Option.none()] as const
+    )
+  ).pipe(Stream.runCollect, Effect.map((chunks) => [...chunks].flat()))

@@ -80,4 +80,18 @@ describe("COS server-side copy over real HTTP against the emulator", { timeout: 
         expect(yield* Objects.exists({ bucket: BUCKET, key: "dst.bin" })).toBe(false)
       })
     ))
+
+  it.live("unfinished uploads are listed page by page (key and upload id markers)", () =>
+    withCos((emu) =>
+      Effect.gen(function* () {
+        const ids: Array<string> = []
+        for (const key of ["a", "b", "b", "c", "d"]) ids.push(yield* Multipart.initiate({ bucket: BUCKET, key: `up/${key}` }))
+        const before = emu.requests.list({ action: "ListMultipartUploads" }).length
+        const all = yield* Multipart.listUploads({ bucket: BUCKET, prefix: "up/", pageSize: 2 })
+        expect(all.map((u) => u.key)).toEqual(["up/a", "up/b", "up/b", "up/c", "up/d"])
+        expect(new Set(all.map((u) => u.uploadId))).toEqual(new Set(ids))
+        expect(emu.requests.list({ action: "ListMultipartUploads" }).length - before).toBe(3)
+        expect(yield* Multipart.listUploads({ bucket: BUCKET, prefix: "up/c" })).toHaveLength(1)
+      })
+    ))
 })

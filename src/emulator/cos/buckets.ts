@@ -202,9 +202,23 @@ export const bucketOp = async (x: Exchange, anonymous: boolean, hostRegion: stri
     return send(x, 200, {})
   }
   if (q.has("uploads") && x.method === "GET") {
+    // paged by (key, upload id) after key-marker / upload-id-marker, max-uploads at a time (≤ 1000)
     const prefix = q.get("prefix") ?? ""
-    const uploads = [...b.uploads.values()].filter((u) => u.key.startsWith(prefix)).map((u) => ({ Key: u.key, UploadId: u.id, StorageClass: u.storageClass, Initiated: iso(u.initiated) }))
-    return send(x, 200, {}, build("ListMultipartUploadsResult", { Bucket: b.name, Prefix: prefix, IsTruncated: false, Upload: uploads }))
+    const keyMarker = q.get("key-marker") ?? ""
+    const idMarker = q.get("upload-id-marker") ?? ""
+    const max = Math.max(1, Math.min(1000, Number(q.get("max-uploads") ?? 1000) || 1000))
+    const after = (u: { key: string; id: string }) => u.key > keyMarker || (u.key === keyMarker && idMarker !== "" && u.id > idMarker)
+    const all = [...b.uploads.values()]
+      .filter((u) => u.key.startsWith(prefix) && (keyMarker === "" || after(u)))
+      .sort((u, v) => (u.key < v.key ? -1 : u.key > v.key ? 1 : u.id < v.id ? -1 : u.id > v.id ? 1 : 0))
+    const page = all.slice(0, max)
+    const last = page[page.length - 1]
+    const truncated = all.length > max
+    return send(x, 200, {}, build("ListMultipartUploadsResult", {
+      Bucket: b.name, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: idMarker, MaxUploads: max, IsTruncated: truncated,
+      ...(truncated && last !== undefined ? { NextKeyMarker: last.key, NextUploadIdMarker: last.id } : {}),
+      Upload: page.map((u) => ({ Key: u.key, UploadId: u.id, StorageClass: u.storageClass, Initiated: iso(u.initiated) }))
+    }))
   }
   switch (x.method) {
     case "HEAD":
