@@ -162,7 +162,7 @@ export const bucketOp = async (x: Exchange, anonymous: boolean, hostRegion: stri
     if (b !== undefined) return fail(x, 409, "BucketAlreadyOwnedByYou", `The bucket ${name} already exists and is yours.`)
     await readSmall(x)
     const acl = header(x, "x-cos-acl") ?? "private"
-    x.store.buckets.set(name, { name, region: hostRegion ?? "ap-guangzhou", created: x.ctx.now(), acl, versioning: undefined, cors: undefined, lifecycle: undefined, tags: [], objects: new Map(), uploads: new Map(), sorted: undefined })
+    x.store.buckets.set(name, { name, region: hostRegion ?? "ap-guangzhou", created: x.ctx.now(), acl, versioning: undefined, cors: undefined, lifecycle: undefined, tags: [], objects: new Map(), versions: new Map(), uploads: new Map(), sorted: undefined })
     return send(x, 200, {})
   }
   if (b === undefined) return fail(x, 404, "NoSuchBucket", `The bucket ${name} does not exist.`)

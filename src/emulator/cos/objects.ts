@@ -42,8 +42,11 @@ const objectHeaders = (o: CosObject): Record<string, string> => ({
   "x-cos-storage-class": o.storageClass,
   "Accept-Ranges": "bytes",
   ...(o.appendable ? { "x-cos-object-type": "appendable", "x-cos-next-append-position": String(o.size) } : {}),
+  ...versionHeader(o),
   ...(o.tags.length > 0 ? { "x-cos-tagging-count": String(o.tags.length) } : {})
 })
+
+const versionHeader = (o: CosObject): Record<string, string> => (o.versionId === undefined ? {} : { "x-cos-version-id": o.versionId })
 
 /** Read the body, checking Content-MD5 and size; `undefined` when an error was answered. */
 const body = async (x: Exchange): Promise<Received | undefined> => {
@@ -152,8 +155,8 @@ const copyObject = async (x: Exchange, b: Bucket, src: string): Promise<void> =>
     ...(directive === "Replaced" ? { contentHeaders: contentHeadersOf(x), meta: metaOf(x) } : {}),
     storageClass: header(x, "x-cos-storage-class") ?? o.storageClass
   }
-  x.store.putObject(b, copy)
-  send(x, 200, { "x-cos-hash-crc64ecma": copy.crc64 }, build("CopyObjectResult", { ETag: copy.etag, LastModified: iso(copy.lastModified), CRC64: copy.crc64 }))
+  const stored = x.store.putObject(b, copy)
+  send(x, 200, { "x-cos-hash-crc64ecma": copy.crc64, ...versionHeader(stored) }, build("CopyObjectResult", { ETag: copy.etag, LastModified: iso(copy.lastModified), CRC64: copy.crc64 }))
 }
 
 /** Upload Part - Copy: a part from a range of another object (`x-cos-copy-source-range`). */
@@ -249,9 +252,9 @@ const multipart = async (x: Exchange, b: Bucket): Promise<void> => {
     key: x.key, segments, size, etag, crc64: (crc ?? 0n).toString(), lastModified: x.ctx.now(), contentHeaders: u.contentHeaders, meta: u.meta,
     storageClass: u.storageClass, acl: "default", tags: [], appendable: false
   }
-  x.store.putObject(b, o)
+  const stored = x.store.putObject(b, o)
   b.uploads.delete(id)
-  send(x, 200, { "x-cos-hash-crc64ecma": o.crc64 }, build("CompleteMultipartUploadResult", { Location: `${b.name}.cos.${b.region}.myqcloud.com/${x.key}`, Bucket: b.name, Key: x.key, ETag: etag }))
+  send(x, 200, { "x-cos-hash-crc64ecma": o.crc64, ...versionHeader(stored) }, build("CompleteMultipartUploadResult", { Location: `${b.name}.cos.${b.region}.myqcloud.com/${x.key}`, Bucket: b.name, Key: x.key, ETag: etag }))
 }
 
 export const objectOp = async (x: Exchange, anonymous: boolean): Promise<void> => {
@@ -265,24 +268,34 @@ export const objectOp = async (x: Exchange, anonymous: boolean): Promise<void> =
     if (!allowed) return fail(x, 403, "AccessDenied", "Access Denied: the object is private and the request is not signed.")
   }
   const q = x.query
+  const versionId = q.get("versionId")
+  if (versionId !== undefined && (x.method === "GET" || x.method === "HEAD" || x.method === "DELETE") && !q.has("tagging") && !q.has("acl")) {
+    if (x.method === "DELETE") {
+      x.store.deleteVersion(b, x.key, versionId)
+      return send(x, 204, { "x-cos-version-id": versionId })
+    }
+    const v = x.store.findVersion(b, x.key, versionId)
+    if (v === undefined) return fail(x, 404, "NoSuchVersion", `The version ${versionId} of ${x.key} does not exist.`)
+    return getObject(x, v)
+  }
   if (q.has("uploads") || q.has("uploadId")) return multipart(x, b)
   if (q.has("tagging")) {
     if (o === undefined) return fail(x, 404, "NoSuchKey", `The object ${x.key} does not exist.`)
     if (x.method === "GET") return send(x, 200, {}, tagsXml(o.tags))
     if (x.method === "DELETE") {
-      x.store.putObject(b, { ...o, tags: [] })
+      x.store.replaceObject(b, { ...o, tags: [] })
       return send(x, 204, {})
     }
     const tags = parseTags(await readSmall(x))
     if (tags === undefined) return fail(x, 400, "MalformedXML", "The body must be a <Tagging> document.")
-    x.store.putObject(b, { ...o, tags })
+    x.store.replaceObject(b, { ...o, tags })
     return send(x, 200, {})
   }
   if (q.has("acl")) {
     if (o === undefined) return fail(x, 404, "NoSuchKey", `The object ${x.key} does not exist.`)
     if (x.method === "GET") return send(x, 200, {}, aclXml(o.acl === "default" ? b.acl : o.acl))
     await readSmall(x)
-    x.store.putObject(b, { ...o, acl: header(x, "x-cos-acl") ?? "default" })
+    x.store.replaceObject(b, { ...o, acl: header(x, "x-cos-acl") ?? "default" })
     return send(x, 200, {})
   }
   if (q.has("append") && x.method === "POST") {
@@ -295,7 +308,9 @@ export const objectOp = async (x: Exchange, anonymous: boolean): Promise<void> =
     const next = o === undefined
       ? newObject(x, x.key, got, `"${got.md5.toString("hex")}"`, crc, { appendable: true })
       : { ...o, segments: [...o.segments, ...got.segments], size: o.size + got.size, crc64: crc.toString(), lastModified: x.ctx.now(), etag: `"${createHash("md5").update(o.etag + got.md5.toString("hex")).digest("hex")}"` }
-    x.store.putObject(b, next)
+    // appends grow the object in place (COS refuses appends in versioned buckets)
+    if (o === undefined) x.store.putObject(b, next)
+    else x.store.replaceObject(b, next)
     return send(x, 200, { ETag: next.etag, "x-cos-next-append-position": String(next.size), "x-cos-hash-crc64ecma": next.crc64 })
   }
   switch (x.method) {
@@ -315,9 +330,8 @@ export const objectOp = async (x: Exchange, anonymous: boolean): Promise<void> =
       if (header(x, "if-none-match") === "*" && o !== undefined) return fail(x, 412, "PreconditionFailed", `The object ${x.key} already exists.`)
       const got = await body(x)
       if (got === undefined) return
-      const obj = newObject(x, x.key, got, `"${got.md5.toString("hex")}"`, got.crc64)
-      x.store.putObject(b, obj)
-      return send(x, 200, { ETag: obj.etag, "x-cos-hash-crc64ecma": obj.crc64 })
+      const obj = x.store.putObject(b, newObject(x, x.key, got, `"${got.md5.toString("hex")}"`, got.crc64))
+      return send(x, 200, { ETag: obj.etag, "x-cos-hash-crc64ecma": obj.crc64, ...versionHeader(obj) })
     }
     default:
       return fail(x, 405, "MethodNotAllowed", `${x.method} is not allowed on an object.`)

@@ -34,6 +34,8 @@ export interface CosObject {
   readonly tags: ReadonlyArray<readonly [string, string]>
   /** Appendable objects grow with Append Object. */
   readonly appendable: boolean
+  /** Set when the object was written while the bucket's versioning was on. */
+  readonly versionId?: string | undefined
 }
 
 export interface Part {
@@ -65,6 +67,8 @@ export interface Bucket {
   lifecycle: string | undefined
   tags: ReadonlyArray<readonly [string, string]>
   readonly objects: Map<string, CosObject>
+  /** Earlier versions of each key (oldest first), kept while versioning is on. */
+  readonly versions: Map<string, Array<CosObject>>
   readonly uploads: Map<string, Upload>
   sorted: Array<string> | undefined
 }
@@ -90,15 +94,67 @@ export class Store {
     return b.sorted
   }
 
-  putObject(b: Bucket, o: CosObject): void {
-    if (!b.objects.has(o.key)) b.sorted = undefined
+  /**
+   * Store a new object (a new version of its key while versioning is on: the current one is kept
+   * as an earlier version); the object as stored.
+   */
+  putObject(b: Bucket, o: CosObject): CosObject {
+    const prev = b.objects.get(o.key)
+    // a copy arrives with its source's version id: a new object is a new version or none
+    let stored: CosObject = o.versionId === undefined ? o : { ...o, versionId: undefined }
+    if (b.versioning === "Enabled") {
+      stored = { ...o, versionId: randomUUID().replace(/-/g, "") }
+      if (prev !== undefined) this.earlier(b, o.key).push(prev)
+    }
+    if (prev === undefined) b.sorted = undefined
+    b.objects.set(o.key, stored)
+    return stored
+  }
+
+  /** Change the current object in place (tags, ACL): no new version. */
+  replaceObject(b: Bucket, o: CosObject): void {
     b.objects.set(o.key, o)
   }
 
+  /** Delete a key's current object (kept as an earlier version while versioning is on). */
   deleteObject(b: Bucket, key: string): boolean {
+    const current = b.objects.get(key)
+    if (current !== undefined && b.versioning === "Enabled") this.earlier(b, key).push(current)
     const had = b.objects.delete(key)
     if (had) b.sorted = undefined
     return had
+  }
+
+  /** A version of a key (`null` names an object written before versioning was on). */
+  findVersion(b: Bucket, key: string, versionId: string): CosObject | undefined {
+    const match = (o: CosObject) => (o.versionId ?? "null") === versionId
+    const current = b.objects.get(key)
+    return current !== undefined && match(current) ? current : b.versions.get(key)?.find(match)
+  }
+
+  /** Delete one version; deleting the current one makes the latest earlier version current. */
+  deleteVersion(b: Bucket, key: string, versionId: string): boolean {
+    const current = b.objects.get(key)
+    const earlier = b.versions.get(key) ?? []
+    if (current !== undefined && (current.versionId ?? "null") === versionId) {
+      const previous = earlier.pop()
+      if (previous !== undefined) b.objects.set(key, previous)
+      else this.deleteObjectOnly(b, key)
+      return true
+    }
+    const i = earlier.findIndex((o) => (o.versionId ?? "null") === versionId)
+    if (i >= 0) earlier.splice(i, 1)
+    return i >= 0
+  }
+
+  private deleteObjectOnly(b: Bucket, key: string): void {
+    if (b.objects.delete(key)) b.sorted = undefined
+  }
+
+  private earlier(b: Bucket, key: string): Array<CosObject> {
+    let list = b.versions.get(key)
+    if (list === undefined) b.versions.set(key, (list = []))
+    return list
   }
 }
 
