@@ -941,6 +941,12 @@ export declare const codeOf: (error: unknown) => string;
  * code. `error` is the call's failure, or `undefined` when it succeeded.
  */
 export declare const record: (site: MetricSite, durationMs: number, error?: unknown) => Effect.Effect<void>;
+/**
+ * {@link record} as plain code, for the engine's fast path.
+ *
+ * @internal
+ */
+export declare const unsafeRecord: (site: MetricSite, durationMs: number, error?: unknown) => void;
 
 // ==== dist/RegionBreaker.d.ts
 /**
@@ -967,142 +973,26 @@ export declare const record: (site: MetricSite, durationMs: number, error?: unkn
  * - Changes are logged (`open` as a warning) and published on {@link RegionBreakerService.changes}.
  *
  * The machine itself is pure ({@link Machine}, {@link initial}, {@link advance}, {@link before},
- * {@link after}) and tested without layers; {@link make} wraps it in one `SynchronizedRef` per
- * key, with time from `Clock`.
+ * {@link after}) and tested without layers; {@link make} keeps one per key, with time from
+ * `Clock`: its effectful steps hold a lock per key, and the engine's fast path steps it in plain
+ * code ({@link RegionBreakerService.tryBefore}, {@link RegionBreakerService.tryAfter}) whenever
+ * that changes no state.
  *
  * Disabled by default, like the official SDKs: provide {@link layer} to turn it on.
  *
  * @since 0.1.0
  */
 import * as Context from "effect/Context";
-import * as Duration from "effect/Duration";
 import * as Effect from "effect/Effect";
-import * as Either from "effect/Either";
 import * as Layer from "effect/Layer";
 import * as Queue from "effect/Queue";
-import * as Schedule from "effect/Schedule";
 import type * as Scope from "effect/Scope";
 import * as Stream from "effect/Stream";
 import { RequestValidationError } from "./Errors.js";
-/** Breaker settings. Defaults (those of the Python SDK): see {@link defaultSettings}. */
-export interface BreakerSettings {
-    /** Minimum failures in the window before the failure rate can open the breaker. */
-    readonly maxFailNum: number;
-    /** Failure rate (0..1] in the window that, with `maxFailNum`, opens the breaker. */
-    readonly maxFailPercent: number;
-    /** Length of a counting window in `closed`; the counters reset when it ends. */
-    readonly windowInterval: Duration.DurationInput;
-    /** The fixed cool-down used when `cooldown` is not given. */
-    readonly timeout: Duration.DurationInput;
-    /**
-     * Cool-down before `open` turns `half-open`: the n-th consecutive opening (without a close in
-     * between) waits the n-th delay of this schedule; when the schedule ends its last delay is
-     * kept. Default `Schedule.spaced(timeout)`; `Schedule.exponential("60 seconds")` backs off.
-     */
-    readonly cooldown?: Schedule.Schedule<unknown> | undefined;
-    /** Successes in `half-open` that close the breaker. */
-    readonly maxRequests: number;
-    /** Root domain of the backup endpoint; requests go to `<service>.<backupEndpoint>`. */
-    readonly backupEndpoint: string;
-    /** Failures in a row that open the breaker whatever the rate. */
-    readonly consecutiveFailures: number;
-}
-/** The defaults: 5 failures, 75 %, a 300 s window, a 60 s cool-down, 5 successes, 5 in a row. */
-export declare const defaultSettings: BreakerSettings;
-/** The numbers the pure machine needs. */
-export interface MachineSettings {
-    readonly maxFailNum: number;
-    readonly maxFailPercent: number;
-    readonly windowMillis: number;
-    readonly maxRequests: number;
-    readonly consecutiveFailures: number;
-}
-/** Settings after validation. */
-export interface ResolvedSettings extends MachineSettings {
-    readonly timeoutMillis: number;
-    readonly cooldown: Schedule.Schedule<unknown>;
-    readonly backupEndpoint: string;
-}
-/**
- * Check a backup endpoint: a host name such as `tencentcloudapi.com`,
- * `ap-guangzhou.tencentcloudapi.com` or a custom domain, optionally with a `:port`; no scheme,
- * path, spaces or IP address. Returns it lower-cased.
- */
-export declare const validateBackupEndpoint: (value: string) => Either.Either<string, RequestValidationError>;
-/** Fill in the defaults and validate; the error names the bad field. */
-export declare const resolveSettings: (settings?: Partial<BreakerSettings>) => Either.Either<ResolvedSettings, RequestValidationError>;
-/** The three states. */
-export type BreakerState = "closed" | "open" | "half-open";
-/** Why the state changed. */
-export type ChangeReason = "failure-rate" | "consecutive-failures" | "cooldown-elapsed" | "half-open-failure" | "recovered";
-/** Counters of the current generation. */
-export interface Counts {
-    readonly failures: number;
-    readonly total: number;
-    readonly consecutiveSuccesses: number;
-    readonly consecutiveFailures: number;
-}
-/** The state of one key's breaker. Immutable. */
-export interface Machine {
-    readonly state: BreakerState;
-    readonly generation: number;
-    readonly counts: Counts;
-    /** `closed`: end of the counting window; `open`: end of the cool-down; `half-open`: +∞. Epoch ms. */
-    readonly expiry: number;
-    /** Openings since the breaker last closed; the next opening waits cool-down number `openings + 1`. */
-    readonly openings: number;
-    /** `half-open`: probes sent to the primary whose outcome is not reported yet (absent: 0). */
-    readonly probes?: number | undefined;
-    /** `half-open`: when unreported probes are given up as lost and their places freed (epoch ms). */
-    readonly probesExpire?: number | undefined;
-}
-/** What a caller gets before an attempt. */
-export interface Ticket {
-    readonly generation: number;
-    /** Send this attempt to the backup endpoint (while `open`, and in `half-open` beyond the probes). */
-    readonly useBackup: boolean;
-    /** A `half-open` probe of the primary: report its outcome (even `undefined`) to free its place. */
-    readonly probe?: boolean | undefined;
-}
-/** One transition of the machine. */
-export interface Transition {
-    readonly from: BreakerState;
-    readonly to: BreakerState;
-    readonly reason: ChangeReason;
-    /** The generation after the change. */
-    readonly generation: number;
-}
-/** The result of a machine step: the new machine and the state changes it went through. */
-export interface Step {
-    readonly machine: Machine;
-    readonly transitions: ReadonlyArray<Transition>;
-    /** True when `after` dropped the result (older generation, or `open`). */
-    readonly ignored?: boolean | undefined;
-}
-/** A closed breaker whose first window starts at `now`. */
-export declare const initial: (now: number, s: MachineSettings) => Machine;
-/**
- * Apply the passage of time: a `closed` window that ended starts a new generation with cleared
- * counters; an `open` breaker whose cool-down ended turns `half-open`.
- */
-export declare const advance: (m: Machine, now: number, s: MachineSettings) => Step;
-/** Probes allowed at a time in `half-open`: `maxRequests`, at least one. */
-export declare const probeLimit: (s: MachineSettings) => number;
-/**
- * Before an attempt: advance to `now` and hand out a ticket: the backup while `open`; in
- * `half-open` a probe of the primary while fewer than {@link probeLimit} probes are out, else the
- * backup; the primary while `closed`.
- */
-export declare const before: (m: Machine, now: number, s: MachineSettings) => Step & {
-    readonly ticket: Ticket;
-};
-/**
- * After an attempt: advance to `now`, free the place of a `half-open` probe, then count the
- * result unless it is not recorded (`undefined`), its ticket is of an older generation or went to
- * the backup, or the breaker is `open`. `cooldownMillis(n)` is the cool-down of the n-th
- * consecutive opening.
- */
-export declare const after: (m: Machine, now: number, ticket: Ticket, success: boolean | undefined, s: MachineSettings, cooldownMillis: (opening: number) => number) => Step;
+import { type BreakerState, type ChangeReason, type Machine, type Ticket } from "./internal/breakerMachine.js";
+import { type BreakerSettings } from "./internal/breakerSettings.js";
+export { type BreakerSettings, defaultSettings, type ResolvedSettings, resolveSettings, validateBackupEndpoint } from "./internal/breakerSettings.js";
+export { advance, after, before, type BreakerState, type ChangeReason, type Counts, initial, type Machine, type MachineSettings, probeLimit, type Step, type Ticket, type Transition } from "./internal/breakerMachine.js";
 /**
  * Whether an attempt's outcome counts as a success (`true`), a failure (`false`) or is not
  * recorded (`undefined`). Takes an `Exit` or a failure value.
@@ -1142,6 +1032,16 @@ export interface RegionBreakerService {
      * interruption included): that frees a `half-open` probe's place at once.
      */
     readonly after: (key: string, ticket: Ticket, success: boolean | undefined) => Effect.Effect<void>;
+    /**
+     * {@link before} as plain code at `nowMillis`, for the engine's fast path: the ticket, or
+     * `undefined` when the step changes the state or the key is busy (then use {@link before}).
+     */
+    readonly tryBefore?: ((key: string, nowMillis: number) => Ticket | undefined) | undefined;
+    /**
+     * {@link after} as plain code at `nowMillis`: `true` when done, `false` when the step changes the
+     * state, needs the cool-down schedule or the key is busy (then use {@link after}; nothing was changed).
+     */
+    readonly tryAfter?: ((key: string, ticket: Ticket, success: boolean | undefined, nowMillis: number) => boolean) | undefined;
     /** The backup host for a service: `${service}.${backupEndpoint}`. */
     readonly backupHost: (service: string) => string;
     /** The state of a key now (`closed` for a key never seen). */
@@ -1172,7 +1072,6 @@ export declare const make: (settings?: Partial<BreakerSettings>) => Effect.Effec
 export declare const layer: (settings?: Partial<BreakerSettings>) => Layer.Layer<RegionBreaker, RequestValidationError>;
 /** A layer with the {@link disabled} breaker (the default behaviour, made explicit). */
 export declare const layerDisabled: Layer.Layer<RegionBreaker>;
-export {};
 
 // ==== dist/Registry.d.ts
 /**
@@ -1406,17 +1305,10 @@ import * as Layer from "effect/Layer";
 import type { Credential } from "./Credentials.js";
 import * as Json from "./Json.js";
 import { v1FlattenChecked } from "./internal/checkedParams.js";
+import { type SignatureMethod, type SignedRequest, type UnsignedRequest } from "./internal/signing.js";
 export { v1FlattenChecked };
-/** Lower-case hex SHA-256 of a string (UTF-8) or bytes. */
-export declare const sha256Hex: (data: string | Uint8Array) => string;
-/** HMAC-SHA256 of a message under a key. */
-export declare const hmacSha256: (key: string | Uint8Array, msg: string) => Buffer;
-/** The hash of the empty payload (`GET` requests). */
-export declare const EMPTY_PAYLOAD_HASH = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-/** The payload hash used with `X-TC-Content-SHA256: UNSIGNED-PAYLOAD`. */
-export declare const UNSIGNED_PAYLOAD_HASH: string;
-/** UTC `YYYY-MM-DD` of a timestamp in seconds. */
-export declare const utcDate: (timestampSeconds: number) => string;
+export { EMPTY_PAYLOAD_HASH, formEncode, hmacSha256, type MultipartPart, type RequestBody, rfc3986, sha256Hex, type SignatureMethod, type SignedRequest, UNSIGNED_PAYLOAD_HASH, type UnsignedRequest, utcDate } from "./internal/signing.js";
+export { signV1, signV1Checked, v1Flatten, v1Signature, v1StringToSign } from "./internal/signV1.js";
 /** Inputs of the TC3 canonical request. */
 export interface Tc3CanonicalInput {
     readonly method: string;
@@ -1441,79 +1333,6 @@ export declare const tc3SigningKey: (secretKey: string, date: string, service: s
 export declare const tc3Signature: (signingKey: Uint8Array, stringToSign: string) => string;
 /** The `Authorization` header value for TC3. */
 export declare const tc3Authorization: (secretId: string, date: string, service: string, signature: string) => string;
-/**
- * Flatten parameters the v1 (and TC3 GET) way: nested objects `A.B`, lists `A.0`, `Filters.0.Values.1`;
- * `null`/`undefined` skipped; booleans `true`/`false`; empty lists and objects vanish. Order is the
- * insertion order of the input.
- */
-export declare const v1Flatten: (params: unknown, prefix?: string, out?: Array<[string, string]>) => Array<[string, string]>;
-/**
- * The v1 string to sign: `METHOD + host + path + "?" + k=v&...`, keys in plain string order and
- * values raw (not URL-encoded).
- */
-export declare const v1StringToSign: (method: string, host: string, path: string, params: ReadonlyArray<readonly [string, string]>) => string;
-/** The v1 signature: base64 of HMAC(secretKey, stringToSign). */
-export declare const v1Signature: (algorithm: "HmacSHA256" | "HmacSHA1", secretKey: string, stringToSign: string) => string;
-/**
- * RFC 3986 percent-encoding (unreserved `A-Z a-z 0-9 - _ . ~` kept, all else escaped as UTF-8,
- * upper-case hex). A lone surrogate is encoded as U+FFFD.
- */
-export declare const rfc3986: (s: string) => string;
-/** `k=v&k=v` with RFC 3986 encoding, in the given order. */
-export declare const formEncode: (pairs: ReadonlyArray<readonly [string, string]>) => string;
-/** Signature algorithms. */
-export type SignatureMethod = "TC3-HMAC-SHA256" | "HmacSHA256" | "HmacSHA1";
-/** A part of a multipart body. */
-export interface MultipartPart {
-    readonly name: string;
-    /** Bytes are sent as a file part; strings and numbers as text; other values as JSON. */
-    readonly value: unknown;
-}
-/** How the body is laid out. */
-export type RequestBody = {
-    readonly _tag: "Json";
-} | {
-    readonly _tag: "Multipart";
-    readonly boundary?: string;
-} | {
-    readonly _tag: "OctetStream";
-    readonly bytes: Uint8Array;
-};
-/** A request before signing: what to call, with which parameters, where. */
-export interface UnsignedRequest {
-    readonly method: "GET" | "POST";
-    readonly scheme: "https" | "http";
-    /** The exact `Host` header to send (port included when not the default). */
-    readonly host: string;
-    readonly path?: string;
-    /** The signing service: the spec's `serviceShortName`. */
-    readonly service: string;
-    readonly version: string;
-    readonly action: string;
-    readonly region?: string | undefined;
-    readonly language?: "zh-CN" | "en-US" | undefined;
-    readonly params: Readonly<Record<string, unknown>>;
-    readonly body?: RequestBody | undefined;
-    /**
-     * Extra headers (custom, trace id, request client). A caller header whose name, in any letter
-     * case, is one the signer sets (`Host`, `Content-Type`, `Authorization`, and for TC3 the X-TC-*
-     * headers it writes) is dropped.
-     */
-    readonly headers?: Readonly<Record<string, string>> | undefined;
-    /** TC3 only: send `X-TC-Content-SHA256: UNSIGNED-PAYLOAD` and do not hash the body. */
-    readonly unsignedPayload?: boolean | undefined;
-    /** TC3 only: `Authorization: SKIP`, no credential (web-identity calls). */
-    readonly skipSign?: boolean | undefined;
-    /** v1 only: `RequestClient` parameter value. */
-    readonly requestClient?: string | undefined;
-}
-/** A request ready to send. */
-export interface SignedRequest {
-    readonly method: "GET" | "POST";
-    readonly url: string;
-    readonly headers: Record<string, string>;
-    readonly body: Uint8Array | string | undefined;
-}
 /** Optional cache of TC3 derived keys, keyed by secret id, date and service. */
 export interface KeyCache {
     readonly get: (secretId: string, secretKey: string, date: string, service: string) => Uint8Array;
@@ -1531,14 +1350,6 @@ export declare const signTc3: (req: UnsignedRequest, credential: Credential | un
  * (GET query). Never throws.
  */
 export declare const signTc3Checked: (req: UnsignedRequest, credential: Credential | undefined, timestampSeconds: number, keys?: KeyCache) => Either.Either<SignedRequest, Json.Problem>;
-/**
- * Lay out and sign a request with a v1 signature (`HmacSHA256` or `HmacSHA1`). All parameters,
- * common ones included, go in the query (GET) or a form body (POST). `nonce` must be a positive
- * integer; the `Signer` service draws it from `Random`.
- */
-export declare const signV1: (algorithm: "HmacSHA256" | "HmacSHA1", req: UnsignedRequest, credential: Credential, timestampSeconds: number, nonce: number) => SignedRequest;
-/** {@link signV1}, or the parameter that cannot be sent (see `v1FlattenChecked`). Never throws. */
-export declare const signV1Checked: (algorithm: "HmacSHA256" | "HmacSHA1", req: UnsignedRequest, credential: Credential, timestampSeconds: number, nonce: number) => Either.Either<SignedRequest, Json.Problem>;
 /** The Signer service: sign a request for a credential at an instant. */
 export interface SignerService {
     readonly method: SignatureMethod;
@@ -2051,6 +1862,11 @@ export interface Protocol<I, L extends Laid, A, E> {
      * (`core/Overrides.ts`), or say what is wrong. Nothing is sent when this fails.
      */
     readonly layout: (input: I, overrides: CallOverrides) => Either.Either<L, RequestValidationError>;
+    /**
+     * Whether `sign` uses its `nonce` for this call. When it says `false` the engine passes `0` and
+     * may take its fast path (no random number drawn); absent means it may use one.
+     */
+    readonly usesNonce?: ((laid: L) => boolean) | undefined;
     /** Sign one attempt for its target at `nowMillis` (every attempt is signed again). */
     readonly sign: (laid: L, target: Target, credential: Credential | undefined, nowMillis: number, nonce: number) => Either.Either<Outgoing, RequestValidationError>;
     /** Read one answer: the result, or the typed error it carries. */
@@ -2405,7 +2221,7 @@ export interface FileAttributes {
 export declare const updateFile: (input: {
     readonly bucket: string;
     readonly path: string;
-} & FileAttributes) => Effect.Effect<FileStat, Err, Cos>;
+} & FileAttributes) => Effect.Effect<FileStat, Err | IntegrityError, Cos>;
 /** Download a file to a local path (concurrent ranges above the threshold, CRC-64 checked), or a range of it. */
 export declare const downloadFile: (input: {
     readonly bucket: string;
@@ -2551,8 +2367,8 @@ export declare const listObjectsItems: (input: ListInput) => Stream.Stream<Objec
 
 // ==== dist/cos/Multipart.d.ts
 /**
- * The multipart upload API of COS, one request per function: initiate, upload a part (its MD5
- * sent as `Content-MD5` and its ETag and CRC-64 checked against the bytes sent), list parts,
+ * The multipart upload API of COS, one request per function: initiate, upload a part (its CRC-64
+ * checked against the server's, optionally its MD5 sent as `Content-MD5`), list parts,
  * complete, abort, and list the bucket's unfinished uploads. `Transfer.upload` builds resumable,
  * concurrent uploads from these.
  *
@@ -2561,7 +2377,8 @@ export declare const listObjectsItems: (input: ListInput) => Stream.Stream<Objec
 import * as Effect from "effect/Effect";
 import { type Cos } from "./Cos.js";
 import { IntegrityError } from "./CosError.js";
-import { type CosCallError, type ObjectAttributes } from "./Objects.js";
+import { type ObjectAttributes } from "./internal/attributes.js";
+import type { CosCallError } from "./Objects.js";
 type K = {
     readonly bucket: string;
     readonly key: string;
@@ -2576,19 +2393,46 @@ export interface PartInfo {
     /** CRC-64 of the part's bytes (decimal), when known. */
     readonly crc64?: string | undefined;
 }
-/**
- * Upload one part (1..10000); fails with `IntegrityError` if the server's ETag (MD5) differs from the
- * bytes sent, and, with `localCrc64` (default true), if its CRC-64 does. Without it the part's
- * CRC-64 is the server's (the MD5 already proved the bytes arrived intact), which spares hashing
- * every byte twice on the client.
- */
-export declare const uploadPart: (input: K & {
+/** Options of {@link uploadPart}. */
+export interface UploadPartInput extends K {
     readonly uploadId: string;
+    /** 1..10000. */
     readonly partNumber: number;
     readonly body: Uint8Array;
     readonly timeoutMillis?: number | undefined;
-    readonly localCrc64?: boolean | undefined;
-}) => Effect.Effect<PartInfo, CosCallError | IntegrityError, Cos>;
+    /**
+     * Also send the part's MD5 as `Content-MD5` (the server then refuses a damaged body itself) and
+     * check the ETag against it. Default false: the part's CRC-64, computed here, is checked against
+     * the server's `x-cos-hash-crc64ecma`, which proves the same at a fraction of the cost.
+     */
+    readonly contentMd5?: boolean | undefined;
+}
+/**
+ * Upload one part; fails with `IntegrityError` if the CRC-64 the server reports differs from the
+ * bytes sent (and, with `contentMd5`, if the ETag differs from their MD5). A server that reports no
+ * CRC-64 has the part checked by its ETag (MD5) instead: a part is never taken unchecked.
+ */
+export declare const uploadPart: (input: UploadPartInput) => Effect.Effect<PartInfo, CosCallError | IntegrityError, Cos>;
+/** Options of {@link uploadPartCopy}. */
+export interface UploadPartCopyInput extends K {
+    readonly uploadId: string;
+    /** 1..10000. */
+    readonly partNumber: number;
+    /** The source object, as `x-cos-copy-source` names it: `<bucket>.cos.<region>.myqcloud.com/<key>`. */
+    readonly copySource: string;
+    /** The source's bytes `start..end` (inclusive) that become this part. */
+    readonly range: {
+        readonly start: number;
+        readonly end: number;
+    };
+    /** Copy only while the source still has this ETag (`x-cos-copy-source-If-Match`). */
+    readonly ifMatch?: string | undefined;
+}
+/**
+ * Upload Part - Copy: a part made on the server from a range of another object (how objects over
+ * COS's 5 GB single-copy limit are copied). The part's ETag, and its CRC-64 when the server says.
+ */
+export declare const uploadPartCopy: (input: UploadPartCopyInput) => Effect.Effect<PartInfo, CosCallError, Cos>;
 /** Every part uploaded so far. */
 export declare const listParts: (input: K & {
     readonly uploadId: string;
@@ -2611,11 +2455,15 @@ export interface UploadSummary {
     readonly uploadId: string;
     readonly initiated: string;
 }
-/** The bucket's unfinished uploads (under a prefix). */
-export declare const listUploads: (input: {
+/** Options of {@link listUploads}. */
+export interface ListUploadsInput {
     readonly bucket: string;
     readonly prefix?: string | undefined;
-}) => Effect.Effect<ReadonlyArray<UploadSummary>, CosCallError, Cos>;
+    /** Uploads per request (`max-uploads`, 1..1000; the server's default is 1000). */
+    readonly pageSize?: number | undefined;
+}
+/** The bucket's unfinished uploads (under a prefix), every page of them. */
+export declare const listUploads: (input: ListUploadsInput) => Effect.Effect<ReadonlyArray<UploadSummary>, CosCallError, Cos>;
 export {};
 
 // ==== dist/cos/Objects.d.ts
@@ -2637,9 +2485,11 @@ import * as Stream from "effect/Stream";
 import type { SdkError } from "../Errors.js";
 import { Cos } from "./Cos.js";
 import { type AnyCosError, type CosError, FileError, IntegrityError } from "./CosError.js";
+import { type ObjectAttributes } from "./internal/attributes.js";
 import { type Body } from "./internal/body.js";
 import * as Xml from "./internal/xml.js";
 export { type Body, fromFile, fromStream } from "./internal/body.js";
+export { attributeHeaders, type ObjectAttributes } from "./internal/attributes.js";
 /** Any failure of a COS call (`catchTag` works by COS code). */
 export type CosCallError = AnyCosError | SdkError;
 /** What HEAD (and GET) tell about an object. */
@@ -2659,24 +2509,6 @@ export interface ObjectHead {
 }
 /** Read the head of an answer. */
 export declare const headOf: (h: Readonly<Record<string, string>>) => ObjectHead;
-/** Object attributes sent with uploads and copies. */
-export interface ObjectAttributes {
-    readonly contentType?: string | undefined;
-    readonly cacheControl?: string | undefined;
-    readonly contentDisposition?: string | undefined;
-    readonly contentEncoding?: string | undefined;
-    readonly contentLanguage?: string | undefined;
-    readonly expires?: string | undefined;
-    /** User metadata, sent as `x-cos-meta-<name>` (names: letters, digits, `-`). */
-    readonly meta?: Readonly<Record<string, string>> | undefined;
-    readonly storageClass?: string | undefined;
-    /** `private`, `public-read`, `default`. */
-    readonly acl?: string | undefined;
-    /** Extra headers, sent and signed as given. */
-    readonly headers?: Readonly<Record<string, string>> | undefined;
-}
-/** The headers of some attributes. */
-export declare const attributeHeaders: (a: ObjectAttributes) => Record<string, string | undefined>;
 /** What an upload answered. */
 export interface PutResult {
     readonly etag: string;
@@ -2765,25 +2597,7 @@ export declare const deleteObjects: (input: {
     readonly keys: ReadonlyArray<string>;
     readonly quiet?: boolean | undefined;
 }) => Effect.Effect<DeleteManyResult, CosCallError, Cos>;
-/** Input of {@link copyObject}. */
-export interface CopyObjectInput extends ObjectAttributes {
-    readonly bucket: string;
-    readonly key: string;
-    readonly source: {
-        readonly bucket: string;
-        readonly key: string;
-        readonly region?: string | undefined;
-        readonly versionId?: string | undefined;
-    };
-    /** `Copy` (default) keeps the source's metadata; `Replaced` uses this request's attributes. */
-    readonly metadataDirective?: "Copy" | "Replaced" | undefined;
-}
-/** Server-side copy (up to 5 GB); also how attributes of an object are changed in place. */
-export declare const copyObject: (input: CopyObjectInput) => Effect.Effect<{
-    readonly etag: string;
-    readonly crc64: string | undefined;
-    readonly lastModified: string | undefined;
-}, CosCallError, Cos>;
+export { copyObject, type CopyObjectInput, type CopyResult } from "./internal/copy.js";
 /** Append to an appendable object at `position` (its current length; 0 creates it). */
 export declare const appendObject: (input: ObjectAttributes & {
     readonly bucket: string;
@@ -2978,49 +2792,48 @@ export declare const v4Decode: (sign: string) => {
 export declare const v4Verify: (sign: string, secretKey: string) => boolean;
 
 // ==== dist/cos/Transfer.d.ts
+/**
+ * Large transfers between a local file and COS, with progress.
+ *
+ * - `upload`: one PUT below `threshold`, else a multipart upload: the part size chosen for the file
+ *   size and the 10,000-part limit, parts read from the file and sent `concurrency` at a time (so at
+ *   most `concurrency × partSize` bytes are in memory, whatever the file size), each part's CRC-64
+ *   checked against the server's answer (and its MD5 too with `contentMd5`), the whole object's
+ *   CRC-64 checked after completion against the parts' CRC-64s combined.
+ *   Resumable: an unfinished upload of the same key is found (List Multipart Uploads), its parts
+ *   whose size and MD5 match the file are kept (List Parts), the rest are sent. Interrupting the
+ *   fiber stops cleanly and leaves the upload resumable (or aborts it with `abortOnInterrupt`).
+ * - `download`: ranged GETs `concurrency` at a time, written in place into the file, each range
+ *   pinned to the object's ETag (`If-Match`), the CRC-64 of the whole file checked against the
+ *   object's. Resumable: finished ranges are logged beside the file (`<file>.cos-resume`) and
+ *   skipped next time.
+ * - Progress: `uploadWithProgress` / `downloadWithProgress` are `Stream`s of {@link TransferEvent}s
+ *   (bytes done, total, rate, part) ending with `Completed`.
+ *
+ * @example
+ * ```ts
+ * Transfer.uploadWithProgress({ bucket, key: "backup.tar", file: "/tmp/backup.tar" }).pipe(
+ *   Stream.runForEach((e) => e._tag === "Progress" ? Console.log(`${e.transferred}/${e.total}`) : Effect.void))
+ * ```
+ *
+ * @since 0.1.0
+ */
 import * as Effect from "effect/Effect";
 import * as Stream from "effect/Stream";
 import type { Cos } from "./Cos.js";
 import { FileError, IntegrityError } from "./CosError.js";
+import * as Download from "./internal/download.js";
+import { DEFAULT_PART_SIZE, type TransferEvent, type TransferResult } from "./internal/progress.js";
 import { type CosCallError, type ObjectAttributes } from "./Objects.js";
 /** Default part size (8 MB). */
-export declare const DEFAULT_PART_SIZE: number;
+export { DEFAULT_PART_SIZE };
 /** Default size above which transfers go in parts (16 MB). */
 export declare const DEFAULT_THRESHOLD: number;
 /** COS's limits: 10,000 parts of 1 MB to 5 GB. */
 export declare const MAX_PARTS = 10000;
 /** The part size for a size: the requested one (at least 1 MB), raised in whole MB to fit 10,000 parts. */
 export declare const choosePartSize: (size: number, requested?: number) => number;
-/** A transfer's progress. */
-export type TransferEvent = {
-    readonly _tag: "Started";
-    readonly total: number;
-    readonly partSize: number;
-    readonly parts: number;
-    readonly resumedBytes: number;
-    readonly uploadId?: string | undefined;
-} | {
-    readonly _tag: "Progress";
-    readonly transferred: number;
-    readonly total: number;
-    readonly bytesPerSecond: number;
-    readonly part: number;
-    readonly elapsedMillis: number;
-} | {
-    readonly _tag: "Completed";
-    readonly result: TransferResult;
-};
-/** What a finished transfer reports. */
-export interface TransferResult {
-    readonly size: number;
-    readonly etag: string;
-    /** CRC-64 of the object (decimal), checked against the local bytes. */
-    readonly crc64: string | undefined;
-    readonly parts: number;
-    /** Bytes that were already there (resumed) and not sent again. */
-    readonly resumedBytes: number;
-    readonly uploadId?: string | undefined;
-}
+export type { TransferEvent, TransferResult } from "./internal/progress.js";
 /** Options of {@link upload}. */
 export interface UploadInput extends ObjectAttributes {
     readonly bucket: string;
@@ -3040,26 +2853,15 @@ export interface UploadInput extends ObjectAttributes {
     /** Refuse to overwrite an existing object (single PUT only: `x-cos-forbid-overwrite`). */
     readonly forbidOverwrite?: boolean | undefined;
     /**
-     * Also compute each part's CRC-64 locally (default false: each part is proved intact by its MD5,
-     * and the object's CRC-64 is checked against the parts' CRC-64s as the server reported them).
+     * Also send each part's MD5 as `Content-MD5` (default false: each part's CRC-64, computed here,
+     * is checked against the server's, and the object's CRC-64 against the parts' combined).
      */
-    readonly localCrc64?: boolean | undefined;
+    readonly contentMd5?: boolean | undefined;
 }
 /** Upload a file (multipart above the threshold, resumable). */
 export declare const upload: (input: UploadInput) => Effect.Effect<TransferResult, CosCallError | FileError | IntegrityError, Cos>;
 /** Options of {@link download}. */
-export interface DownloadInput {
-    readonly bucket: string;
-    readonly key: string;
-    /** The local file (written in place; created if absent). */
-    readonly file: string;
-    /** Range size in bytes (default 8 MB). */
-    readonly partSize?: number | undefined;
-    /** Ranges in flight at once (default 4). */
-    readonly concurrency?: number | undefined;
-    /** Continue from `<file>.cos-resume.json` when it matches the object (default true). */
-    readonly resume?: boolean | undefined;
-}
+export type DownloadInput = Download.DownloadInput;
 /** Download an object to a file (ranged, concurrent, resumable, CRC-64 checked). */
 export declare const download: (input: DownloadInput) => Effect.Effect<TransferResult, CosCallError | FileError | IntegrityError, Cos>;
 /** {@link upload} as a stream of progress events. */
@@ -3092,6 +2894,37 @@ export * as Objects from "./Objects.js";
 export * as Presign from "./Presign.js";
 export * as Signature from "./Signature.js";
 export * as Transfer from "./Transfer.js";
+
+// ==== dist/cos/internal/attributes.d.ts
+/**
+ * Object attributes (content headers, user metadata, storage class, ACL) and the headers that
+ * carry them, shared by uploads, copies and multipart uploads.
+ *
+ * @internal
+ */
+/** Object attributes sent with uploads and copies. */
+export interface ObjectAttributes {
+    readonly contentType?: string | undefined;
+    readonly cacheControl?: string | undefined;
+    readonly contentDisposition?: string | undefined;
+    readonly contentEncoding?: string | undefined;
+    readonly contentLanguage?: string | undefined;
+    readonly expires?: string | undefined;
+    /** User metadata, sent as `x-cos-meta-<name>` (names: letters, digits, `-`). */
+    readonly meta?: Readonly<Record<string, string>> | undefined;
+    readonly storageClass?: string | undefined;
+    /** `private`, `public-read`, `default`. */
+    readonly acl?: string | undefined;
+    /** Extra headers, sent and signed as given. */
+    readonly headers?: Readonly<Record<string, string>> | undefined;
+}
+/** The headers of some attributes. */
+export declare const attributeHeaders: (a: ObjectAttributes) => Record<string, string | undefined>;
+/**
+ * The attributes an object has, read from the headers of its HEAD answer (what a copy keeps under
+ * the `Copy` directive). Storage class and ACL are left to the copy's own input.
+ */
+export declare const attributesOfHead: (h: Readonly<Record<string, string>>) => ObjectAttributes;
 
 // ==== dist/cos/internal/body.d.ts
 /**
@@ -3127,6 +2960,137 @@ export declare const resolve: (body: Body) => Effect.Effect<Uint8Array | string 
 export declare const readAt: (fd: fs.promises.FileHandle, path: string, offset: number, length: number, into?: Buffer) => Effect.Effect<Uint8Array, FileError>;
 /** Open a file for the life of the scope. */
 export declare const open: (path: string, flags: string) => Effect.Effect<fs.promises.FileHandle, FileError, import("effect/Scope").Scope>;
+
+// ==== dist/cos/internal/copy.d.ts
+/**
+ * Server-side copy. One `PUT` with `x-cos-copy-source` up to COS's single-copy limit (5 GB); above
+ * it (or above a lower `multipartThreshold`) a multipart copy: the upload initiated with the
+ * attributes the directive asks for, the parts made on the server from ranges of the source
+ * (Upload Part - Copy, `concurrency` at a time, each pinned to the source's ETag), completed, and
+ * the copy's CRC-64 checked against the source's. A failed or interrupted multipart copy is aborted.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect";
+import { Cos } from "../Cos.js";
+import { IntegrityError } from "../CosError.js";
+import type { CosCallError } from "../Objects.js";
+import { type ObjectAttributes } from "./attributes.js";
+/** COS's limit for a single copy (and for one part): 5 GB. */
+export declare const SINGLE_COPY_LIMIT: number;
+/** Input of {@link copyObject}. */
+export interface CopyObjectInput extends ObjectAttributes {
+    readonly bucket: string;
+    readonly key: string;
+    readonly source: {
+        readonly bucket: string;
+        readonly key: string;
+        readonly region?: string | undefined;
+        readonly versionId?: string | undefined;
+    };
+    /** `Copy` (default) keeps the source's metadata; `Replaced` uses this request's attributes. */
+    readonly metadataDirective?: "Copy" | "Replaced" | undefined;
+    /** Sources larger than this are copied in parts (default and most: 5 GB, COS's single-copy limit). */
+    readonly multipartThreshold?: number | undefined;
+    /** Part size of a multipart copy (default 256 MB; raised to fit 10,000 parts; at least 1 MB). */
+    readonly partSize?: number | undefined;
+    /** Parts copied at once (default 4). */
+    readonly concurrency?: number | undefined;
+}
+/** What a copy answered. */
+export interface CopyResult {
+    readonly etag: string;
+    readonly crc64: string | undefined;
+    readonly lastModified: string | undefined;
+    /** Parts of a multipart copy (absent for a single copy). */
+    readonly parts?: number | undefined;
+}
+/** The part size of a multipart copy of `size` bytes. */
+export declare const copyPartSize: (size: number, requested?: number) => number;
+/**
+ * Server-side copy, also how an object's attributes are changed in place (`Replaced` onto itself).
+ * Sources over `multipartThreshold` (5 GB by default, COS's limit for one copy) are copied in parts.
+ */
+export declare const copyObject: (input: CopyObjectInput) => Effect.Effect<CopyResult, CosCallError | IntegrityError, Cos>;
+
+// ==== dist/cos/internal/download.d.ts
+/**
+ * The ranged download behind `Transfer.download`: the object's ranges fetched `concurrency` at a
+ * time, each pinned to the object's ETag (`If-Match`) and written in place with positional
+ * vectored writes of about 1 MB, each range's CRC-64 computed as it arrives and the whole file's
+ * CRC-64 (the ranges' combined) checked against the object's. A range cut short is fetched again.
+ *
+ * Resumable through a log beside the file (`<file>.cos-resume`): a header line naming the object
+ * (ETag, size, range size), then one line per finished range (`<n> <crc64>`), appended as each
+ * range completes (an append, never a rewrite: cheap, and a torn last line is simply ignored).
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect";
+import type { Cos } from "../Cos.js";
+import { FileError, IntegrityError } from "../CosError.js";
+import { type CosCallError } from "../Objects.js";
+import { type Emit, type TransferResult } from "./progress.js";
+/** Options of a download. */
+export interface DownloadInput {
+    readonly bucket: string;
+    readonly key: string;
+    /** The local file (written in place; created if absent). */
+    readonly file: string;
+    /** Range size in bytes (default 8 MB). */
+    readonly partSize?: number | undefined;
+    /** Ranges in flight at once (default 4). */
+    readonly concurrency?: number | undefined;
+    /** Continue from `<file>.cos-resume` when it matches the object (default true). */
+    readonly resume?: boolean | undefined;
+}
+/** The resume log's path for a file. */
+export declare const logPath: (file: string) => string;
+/** Download an object to a file, reporting to `emit`. */
+export declare const run: (input: DownloadInput, emit: Emit) => Effect.Effect<TransferResult, CosCallError | FileError | IntegrityError, Cos>;
+
+// ==== dist/cos/internal/progress.d.ts
+import * as Effect from "effect/Effect";
+/** A transfer's progress. */
+export type TransferEvent = {
+    readonly _tag: "Started";
+    readonly total: number;
+    readonly partSize: number;
+    readonly parts: number;
+    readonly resumedBytes: number;
+    readonly uploadId?: string | undefined;
+} | {
+    readonly _tag: "Progress";
+    readonly transferred: number;
+    readonly total: number;
+    readonly bytesPerSecond: number;
+    readonly part: number;
+    readonly elapsedMillis: number;
+} | {
+    readonly _tag: "Completed";
+    readonly result: TransferResult;
+};
+/** What a finished transfer reports. */
+export interface TransferResult {
+    readonly size: number;
+    readonly etag: string;
+    /** CRC-64 of the object (decimal), checked against the local bytes. */
+    readonly crc64: string | undefined;
+    readonly parts: number;
+    /** Bytes that were already there (resumed) and not sent again. */
+    readonly resumedBytes: number;
+    readonly uploadId?: string | undefined;
+}
+/** Where a transfer sends its events. */
+export type Emit = (e: TransferEvent) => Effect.Effect<void>;
+/** Tracks bytes and rate for progress events. */
+export declare const tracker: (total: number, emit: Emit) => Effect.Effect<{
+    add: (bytes: number, part: number) => Effect.Effect<void, never, never>;
+    skip: (bytes: number) => void;
+}, never, never>;
+export declare const MB: number;
+/** Default part size (8 MB). */
+export declare const DEFAULT_PART_SIZE: number;
 
 // ==== dist/cos/internal/protocol.d.ts
 import * as Either from "effect/Either";
@@ -5143,6 +5107,146 @@ export * as ClientConfig from "./ClientConfig.js";
 export * as Testing from "./Testing.js";
 export * as Drift from "./Drift.js";
 
+// ==== dist/internal/breakerMachine.d.ts
+/**
+ * The region breaker's state machine, pure: `closed → open → half-open` per endpoint key, moved by
+ * time and by attempt outcomes. `RegionBreaker.ts` re-exports it and keeps one machine per key.
+ *
+ * @internal
+ */
+/** The numbers the pure machine needs. */
+export interface MachineSettings {
+    readonly maxFailNum: number;
+    readonly maxFailPercent: number;
+    readonly windowMillis: number;
+    readonly maxRequests: number;
+    readonly consecutiveFailures: number;
+}
+/** The three states. */
+export type BreakerState = "closed" | "open" | "half-open";
+/** Why the state changed. */
+export type ChangeReason = "failure-rate" | "consecutive-failures" | "cooldown-elapsed" | "half-open-failure" | "recovered";
+/** Counters of the current generation. */
+export interface Counts {
+    readonly failures: number;
+    readonly total: number;
+    readonly consecutiveSuccesses: number;
+    readonly consecutiveFailures: number;
+}
+/** The state of one key's breaker. Immutable. */
+export interface Machine {
+    readonly state: BreakerState;
+    readonly generation: number;
+    readonly counts: Counts;
+    /** `closed`: end of the counting window; `open`: end of the cool-down; `half-open`: +∞. Epoch ms. */
+    readonly expiry: number;
+    /** Openings since the breaker last closed; the next opening waits cool-down number `openings + 1`. */
+    readonly openings: number;
+    /** `half-open`: probes sent to the primary whose outcome is not reported yet (absent: 0). */
+    readonly probes?: number | undefined;
+    /** `half-open`: when unreported probes are given up as lost and their places freed (epoch ms). */
+    readonly probesExpire?: number | undefined;
+}
+/** What a caller gets before an attempt. */
+export interface Ticket {
+    readonly generation: number;
+    /** Send this attempt to the backup endpoint (while `open`, and in `half-open` beyond the probes). */
+    readonly useBackup: boolean;
+    /** A `half-open` probe of the primary: report its outcome (even `undefined`) to free its place. */
+    readonly probe?: boolean | undefined;
+}
+/** One transition of the machine. */
+export interface Transition {
+    readonly from: BreakerState;
+    readonly to: BreakerState;
+    readonly reason: ChangeReason;
+    /** The generation after the change. */
+    readonly generation: number;
+}
+/** The result of a machine step: the new machine and the state changes it went through. */
+export interface Step {
+    readonly machine: Machine;
+    readonly transitions: ReadonlyArray<Transition>;
+    /** True when `after` dropped the result (older generation, or `open`). */
+    readonly ignored?: boolean | undefined;
+}
+/** A closed breaker whose first window starts at `now`. */
+export declare const initial: (now: number, s: MachineSettings) => Machine;
+/**
+ * Apply the passage of time: a `closed` window that ended starts a new generation with cleared
+ * counters; an `open` breaker whose cool-down ended turns `half-open`.
+ */
+export declare const advance: (m: Machine, now: number, s: MachineSettings) => Step;
+/** Probes allowed at a time in `half-open`: `maxRequests`, at least one. */
+export declare const probeLimit: (s: MachineSettings) => number;
+/**
+ * Before an attempt: advance to `now` and hand out a ticket: the backup while `open`; in
+ * `half-open` a probe of the primary while fewer than {@link probeLimit} probes are out, else the
+ * backup; the primary while `closed`.
+ */
+export declare const before: (m: Machine, now: number, s: MachineSettings) => Step & {
+    readonly ticket: Ticket;
+};
+/**
+ * After an attempt: advance to `now`, free the place of a `half-open` probe, then count the
+ * result unless it is not recorded (`undefined`), its ticket is of an older generation or went to
+ * the backup, or the breaker is `open`. `cooldownMillis(n)` is the cool-down of the n-th
+ * consecutive opening.
+ */
+export declare const after: (m: Machine, now: number, ticket: Ticket, success: boolean | undefined, s: MachineSettings, cooldownMillis: (opening: number) => number) => Step;
+
+// ==== dist/internal/breakerSettings.d.ts
+/**
+ * The region breaker's settings: defaults (those of the official Python SDK) and validation.
+ * `RegionBreaker.ts` re-exports them.
+ *
+ * @internal
+ */
+import * as Duration from "effect/Duration";
+import * as Either from "effect/Either";
+import * as Schedule from "effect/Schedule";
+import { RequestValidationError } from "../Errors.js";
+import type { MachineSettings } from "./breakerMachine.js";
+/** Breaker settings. Defaults (those of the Python SDK): see {@link defaultSettings}. */
+export interface BreakerSettings {
+    /** Minimum failures in the window before the failure rate can open the breaker. */
+    readonly maxFailNum: number;
+    /** Failure rate (0..1] in the window that, with `maxFailNum`, opens the breaker. */
+    readonly maxFailPercent: number;
+    /** Length of a counting window in `closed`; the counters reset when it ends. */
+    readonly windowInterval: Duration.DurationInput;
+    /** The fixed cool-down used when `cooldown` is not given. */
+    readonly timeout: Duration.DurationInput;
+    /**
+     * Cool-down before `open` turns `half-open`: the n-th consecutive opening (without a close in
+     * between) waits the n-th delay of this schedule; when the schedule ends its last delay is
+     * kept. Default `Schedule.spaced(timeout)`; `Schedule.exponential("60 seconds")` backs off.
+     */
+    readonly cooldown?: Schedule.Schedule<unknown> | undefined;
+    /** Successes in `half-open` that close the breaker. */
+    readonly maxRequests: number;
+    /** Root domain of the backup endpoint; requests go to `<service>.<backupEndpoint>`. */
+    readonly backupEndpoint: string;
+    /** Failures in a row that open the breaker whatever the rate. */
+    readonly consecutiveFailures: number;
+}
+/** The defaults: 5 failures, 75 %, a 300 s window, a 60 s cool-down, 5 successes, 5 in a row. */
+export declare const defaultSettings: BreakerSettings;
+/** Settings after validation. */
+export interface ResolvedSettings extends MachineSettings {
+    readonly timeoutMillis: number;
+    readonly cooldown: Schedule.Schedule<unknown>;
+    readonly backupEndpoint: string;
+}
+/**
+ * Check a backup endpoint: a host name such as `tencentcloudapi.com`,
+ * `ap-guangzhou.tencentcloudapi.com` or a custom domain, optionally with a `:port`; no scheme,
+ * path, spaces or IP address. Returns it lower-cased.
+ */
+export declare const validateBackupEndpoint: (value: string) => Either.Either<string, RequestValidationError>;
+/** Fill in the defaults and validate; the error names the bad field. */
+export declare const resolveSettings: (settings?: Partial<BreakerSettings>) => Either.Either<ResolvedSettings, RequestValidationError>;
+
 // ==== dist/internal/checkedParams.d.ts
 /**
  * Checked layouts of request parameters for the query/form (GET, v1) and multipart bodies: the
@@ -5342,6 +5446,12 @@ export interface Credential {
 /** The service shape: fetch the current credential. */
 export interface CredentialsService {
     readonly get: Effect.Effect<Credential, CredentialsError>;
+    /**
+     * The credential `get` would give at `nowMillis` when it is at hand without waiting (a static
+     * credential, a fresh cached one), else `undefined`. The engine's fast path uses it; a
+     * provider without it is always asked through `get`.
+     */
+    readonly peek?: ((nowMillis: number) => Credential | undefined) | undefined;
 }
 declare const Credentials_base: Context.TagClass<Credentials, "effect-tencentcloud/Credentials", CredentialsService>;
 /** The `Credentials` service tag. */
@@ -5620,6 +5730,116 @@ export interface MockHttpClient {
 }
 /** Build a mock; `handler` gets each request and its 1-based number. */
 export declare const make: (handler: (request: RecordedRequest, n: number) => MockAnswer) => MockHttpClient;
+
+// ==== dist/internal/signV1.d.ts
+/**
+ * The legacy v1 signatures of API 3.0 (HmacSHA256, HmacSHA1): parameters flattened into the query
+ * or a form body, signed with a nonce. `Signer.ts` re-exports the public parts.
+ *
+ * @internal
+ */
+import * as Either from "effect/Either";
+import type { Credential } from "../Credentials.js";
+import type * as Json from "../Json.js";
+import { type SignedRequest, type UnsignedRequest } from "./signing.js";
+/**
+ * Flatten parameters the v1 (and TC3 GET) way: nested objects `A.B`, lists `A.0`, `Filters.0.Values.1`;
+ * `null`/`undefined` skipped; booleans `true`/`false`; empty lists and objects vanish. Order is the
+ * insertion order of the input.
+ */
+export declare const v1Flatten: (params: unknown, prefix?: string, out?: Array<[string, string]>) => Array<[string, string]>;
+/**
+ * The v1 string to sign: `METHOD + host + path + "?" + k=v&...`, keys in plain string order and
+ * values raw (not URL-encoded).
+ */
+export declare const v1StringToSign: (method: string, host: string, path: string, params: ReadonlyArray<readonly [string, string]>) => string;
+/** The v1 signature: base64 of HMAC(secretKey, stringToSign). */
+export declare const v1Signature: (algorithm: "HmacSHA256" | "HmacSHA1", secretKey: string, stringToSign: string) => string;
+/**
+ * Lay out and sign a request with a v1 signature (`HmacSHA256` or `HmacSHA1`). All parameters,
+ * common ones included, go in the query (GET) or a form body (POST). `nonce` must be a positive
+ * integer; the `Signer` service draws it from `Random`.
+ */
+export declare const signV1: (algorithm: "HmacSHA256" | "HmacSHA1", req: UnsignedRequest, credential: Credential, timestampSeconds: number, nonce: number) => SignedRequest;
+/** {@link signV1}, or the parameter that cannot be sent (see `v1FlattenChecked`). Never throws. */
+export declare const signV1Checked: (algorithm: "HmacSHA256" | "HmacSHA1", req: UnsignedRequest, credential: Credential, timestampSeconds: number, nonce: number) => Either.Either<SignedRequest, Json.Problem>;
+
+// ==== dist/internal/signing.d.ts
+/** Lower-case hex SHA-256 of a string (UTF-8) or bytes. */
+export declare const sha256Hex: (data: string | Uint8Array) => string;
+/** HMAC-SHA256 of a message under a key. */
+export declare const hmacSha256: (key: string | Uint8Array, msg: string) => Buffer;
+/** The hash of the empty payload (`GET` requests). */
+export declare const EMPTY_PAYLOAD_HASH = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+/** The payload hash used with `X-TC-Content-SHA256: UNSIGNED-PAYLOAD`. */
+export declare const UNSIGNED_PAYLOAD_HASH: string;
+/** UTC `YYYY-MM-DD` of a timestamp in seconds. */
+export declare const utcDate: (timestampSeconds: number) => string;
+/**
+ * RFC 3986 percent-encoding (unreserved `A-Z a-z 0-9 - _ . ~` kept, all else escaped as UTF-8,
+ * upper-case hex). A lone surrogate is encoded as U+FFFD.
+ */
+export declare const rfc3986: (s: string) => string;
+/** `k=v&k=v` with RFC 3986 encoding, in the given order. */
+export declare const formEncode: (pairs: ReadonlyArray<readonly [string, string]>) => string;
+/** Signature algorithms. */
+export type SignatureMethod = "TC3-HMAC-SHA256" | "HmacSHA256" | "HmacSHA1";
+/** A part of a multipart body. */
+export interface MultipartPart {
+    readonly name: string;
+    /** Bytes are sent as a file part; strings and numbers as text; other values as JSON. */
+    readonly value: unknown;
+}
+/** How the body is laid out. */
+export type RequestBody = {
+    readonly _tag: "Json";
+} | {
+    readonly _tag: "Multipart";
+    readonly boundary?: string;
+} | {
+    readonly _tag: "OctetStream";
+    readonly bytes: Uint8Array;
+};
+/** A request before signing: what to call, with which parameters, where. */
+export interface UnsignedRequest {
+    readonly method: "GET" | "POST";
+    readonly scheme: "https" | "http";
+    /** The exact `Host` header to send (port included when not the default). */
+    readonly host: string;
+    readonly path?: string;
+    /** The signing service: the spec's `serviceShortName`. */
+    readonly service: string;
+    readonly version: string;
+    readonly action: string;
+    readonly region?: string | undefined;
+    readonly language?: "zh-CN" | "en-US" | undefined;
+    readonly params: Readonly<Record<string, unknown>>;
+    readonly body?: RequestBody | undefined;
+    /**
+     * Extra headers (custom, trace id, request client). A caller header whose name, in any letter
+     * case, is one the signer sets (`Host`, `Content-Type`, `Authorization`, and for TC3 the X-TC-*
+     * headers it writes) is dropped.
+     */
+    readonly headers?: Readonly<Record<string, string>> | undefined;
+    /** TC3 only: send `X-TC-Content-SHA256: UNSIGNED-PAYLOAD` and do not hash the body. */
+    readonly unsignedPayload?: boolean | undefined;
+    /** TC3 only: `Authorization: SKIP`, no credential (web-identity calls). */
+    readonly skipSign?: boolean | undefined;
+    /** v1 only: `RequestClient` parameter value. */
+    readonly requestClient?: string | undefined;
+}
+/** A request ready to send. */
+export interface SignedRequest {
+    readonly method: "GET" | "POST";
+    readonly url: string;
+    readonly headers: Record<string, string>;
+    readonly body: Uint8Array | string | undefined;
+}
+/**
+ * Copy caller headers, dropping any whose name (case-insensitively) is one the signer sets: a
+ * stray `content-type` or `host` beside ours would be sent too and break the signature.
+ */
+export declare const callerHeaders: (headers: Readonly<Record<string, string>> | undefined, owned: ReadonlySet<string>) => Record<string, string>;
 
 // ==== dist/internal/tolerant.d.ts
 /**
