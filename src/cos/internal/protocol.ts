@@ -266,6 +266,8 @@ export const xmlRoot = (a: Answer, laid: CosLaid, root: string): Either.Either<X
 export const make = (c: CosConfig, skew: Skew): Protocol<CosRequest<unknown>, CosLaid, unknown, CosError> => ({
   name: "cos",
   layout: layout(c),
+  // q-sign has no nonce: the engine may take its fused attempt
+  usesNonce: () => false,
   sign: sign(c, skew),
   interpret: interpret(c, skew),
   streams: (status) => status === 200 || status === 206,
