@@ -99,8 +99,10 @@ export const attempt = <I, L extends Laid, A, E>(
     return Either.isRight(r) ? succeed(r.right) : fail(r.left)
   }
   if (!(body === undefined || typeof body === "string" || body instanceof Uint8Array)) {
-    // a streamed body goes through the platform client
-    return Effect.matchEffect(transport.sendGeneral(fc.http, transport.platformRequest(out, url, headers), a), { onFailure: fail, onSuccess: read })
+    // a streamed body goes through the platform client (an interruption is counted like the fused wait's)
+    return Effect.matchEffect(transport.sendGeneral(fc.http, transport.platformRequest(out, url, headers), a), { onFailure: fail, onSuccess: read }).pipe(
+      Effect.onInterrupt(() => Effect.sync(() => settled?.("Interrupt")))
+    )
   }
   // Interruption is heard through the fiber's exit (an observer) rather than a canceler: a
   // canceler wraps the wait in onInterrupt/onExit, a dozen steps on every call for a rare event.
