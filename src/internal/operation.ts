@@ -208,11 +208,9 @@ export const action = (meta: Meta, name: string, schemas: () => readonly [S, S],
     Effect.flatMap(TencentCloud, (client) => {
       const c = compile()
       const e = c.encode(request)
+      const call = (params: Record<string, unknown>) => Effect.flatMap(client.call(c.info, params, options), (response) => decodeAnswer(c, response))
       // a request that needs no conversion goes straight to the call (no step in between)
-      if (e.problems.length === 0 && e.coerced.length === 0) return Effect.flatMap(client.call(c.info, e.value, options), (response) => decodeAnswer(c, response))
-      return Effect.flatMap(checkEncoded(c, e), (params) =>
-        Effect.flatMap(client.call(c.info, params, options), (response) => decodeAnswer(c, response))
-      )
+      return e.problems.length === 0 && e.coerced.length === 0 ? call(e.value) : Effect.flatMap(checkEncoded(c, e), call)
     })
   return Object.assign(fn, { meta, action: name, schemas }) as any
 }
