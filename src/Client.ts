@@ -23,7 +23,7 @@ import type { ActionInfo, CallError, CallOptions, ServerSentEvent } from "./core
 import * as Engine from "./core/Engine.js"
 import { override } from "./core/Overrides.js"
 import * as ClientConfig from "./ClientConfig.js"
-import { Credentials } from "./Credentials.js"
+import { Credentials } from "./internal/credentials/service.js"
 import * as Endpoint from "./Endpoint.js"
 import { type RequestValidationError, TimeoutError } from "./Errors.js"
 import * as Api3 from "./internal/api3.js"
@@ -58,7 +58,7 @@ export interface TencentCloudService {
 }
 
 /** The client service every generated action requires. */
-export class TencentCloud extends Context.Tag("effect-tencentcloud/TencentCloud")<TencentCloud, TencentCloudService>() {}
+export class TencentCloud extends /*#__PURE__*/ Context.Tag("effect-tencentcloud/TencentCloud")<TencentCloud, TencentCloudService>() {}
 
 /**
  * Build the client service from options. Requires `Credentials` and an `HttpClient`; uses a

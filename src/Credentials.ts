@@ -177,7 +177,7 @@ export const fromEnvironmentRole = (sts: StsOptions = {}): Effect.Effect<Credent
  * `get` and kept; with `TENCENTCLOUD_ROLE_ARN` the role's temporary key is refreshed before it
  * expires (see {@link fromEnvironmentRole}).
  */
-export const makeEnvironment: Effect.Effect<CredentialsService, never, HttpClient.HttpClient> = Effect.suspend(() => makeEnvironmentWith())
+export const makeEnvironment: Effect.Effect<CredentialsService, never, HttpClient.HttpClient> = /*#__PURE__*/ Effect.suspend(() => makeEnvironmentWith())
 
 const makeEnvironmentWith = (options: { readonly sts?: StsOptions | undefined } & CachedOptions = {}) =>
   Effect.flatMap(HttpClient.HttpClient, (http) =>
@@ -291,7 +291,7 @@ export const chain = (...sources: ReadonlyArray<Source>): Effect.Effect<Credenti
   Effect.map(firstConfigured(sources), ([c]) => c)
 
 /** Environment then profile file, uncached (the sources that need no network; see {@link make} for the full chain). */
-export const defaultChain: Effect.Effect<Credential, CredentialsError> = /*#__PURE__*/ chain(fromEnvironment, fromProfile())
+export const defaultChain: Effect.Effect<Credential, CredentialsError> = /*#__PURE__*/ chain(fromEnvironment, /*#__PURE__*/ fromProfile())
 
 /** Options of the default chain. */
 export interface DefaultOptions extends ProfileOptions, CachedOptions {

@@ -143,7 +143,7 @@ export interface RegionBreakerService {
 }
 
 /** The breaker in the context. Absent, the client uses {@link disabled} unless configured otherwise. */
-export class RegionBreaker extends Context.Tag("effect-tencentcloud/RegionBreaker")<RegionBreaker, RegionBreakerService>() {}
+export class RegionBreaker extends /*#__PURE__*/ Context.Tag("effect-tencentcloud/RegionBreaker")<RegionBreaker, RegionBreakerService>() {}
 
 const closedTicket: Ticket = { generation: 0, useBackup: false }
 

@@ -265,7 +265,7 @@ export const backoff: {
  * The retry policy of the current call. Its default is {@link defaultPolicy}; a client configured
  * with its own policy uses that unless a call sets this reference with {@link withRetryPolicy}.
  */
-export class CurrentRetryPolicy extends Context.Reference<CurrentRetryPolicy>()(
+export class CurrentRetryPolicy extends /*#__PURE__*/ Context.Reference<CurrentRetryPolicy>()(
   "effect-tencentcloud/Retry/CurrentRetryPolicy",
   { defaultValue: (): RetryPolicy => defaultPolicy }
 ) {}

@@ -305,7 +305,7 @@ export interface SignerService {
 }
 
 /** The `Signer` service tag. */
-export class Signer extends Context.Tag("effect-tencentcloud/Signer")<Signer, SignerService>() {}
+export class Signer extends /*#__PURE__*/ Context.Tag("effect-tencentcloud/Signer")<Signer, SignerService>() {}
 
 /** Build a signer for one algorithm; TC3 keeps a derived-key cache. */
 export const make = (method: SignatureMethod = "TC3-HMAC-SHA256"): SignerService => {
@@ -327,7 +327,7 @@ export const make = (method: SignatureMethod = "TC3-HMAC-SHA256"): SignerService
 }
 
 /** TC3-HMAC-SHA256, the default. */
-export const layerTc3: Layer.Layer<Signer> = Layer.sync(Signer, () => make("TC3-HMAC-SHA256"))
+export const layerTc3: Layer.Layer<Signer> = /*#__PURE__*/ Layer.sync(Signer, () => make("TC3-HMAC-SHA256"))
 
 /** Signer for a chosen algorithm. */
 export const layer = (method: SignatureMethod): Layer.Layer<Signer> => Layer.sync(Signer, () => make(method))

@@ -25,7 +25,7 @@ export interface CallOverrides {
 }
 
 /** The per-call overrides in the context (empty by default). */
-export class CurrentOverrides extends Context.Reference<CurrentOverrides>()("effect-tencentcloud/CurrentOverrides", {
+export class CurrentOverrides extends /*#__PURE__*/ Context.Reference<CurrentOverrides>()("effect-tencentcloud/CurrentOverrides", {
   defaultValue: (): CallOverrides => ({})
 }) {}
 

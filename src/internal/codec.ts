@@ -25,26 +25,26 @@ export const TcModel: unique symbol = Symbol.for("effect-tencentcloud/TcModel") 
 
 const tag = (s: S, t: string): S => s.annotations({ [TcType]: t } as any)
 
-const Int: S = Schema.Union(Schema.Int, Schema.BigIntFromSelf)
+const Int: S = /*#__PURE__*/ Schema.Union(Schema.Int, Schema.BigIntFromSelf)
 
 /** string */
-export const str: S = tag(Schema.String, "string")
+export const str: S = /*#__PURE__*/ tag(Schema.String, "string")
 /** string, `YYYY-MM-DD HH:mm:ss` */
-export const datetime: S = tag(Schema.String, "datetime")
+export const datetime: S = /*#__PURE__*/ tag(Schema.String, "datetime")
 /** string, ISO 8601 */
-export const datetimeIso: S = tag(Schema.String, "datetime_iso")
+export const datetimeIso: S = /*#__PURE__*/ tag(Schema.String, "datetime_iso")
 /** string, `YYYY-MM-DD` */
-export const date: S = tag(Schema.String, "date")
+export const date: S = /*#__PURE__*/ tag(Schema.String, "date")
 /** signed 64-bit integer: `number` when it fits exactly, else `bigint` */
-export const int64: S = tag(Int, "int64")
+export const int64: S = /*#__PURE__*/ tag(Int, "int64")
 /** unsigned 64-bit integer: `number` when it fits exactly, else `bigint` */
-export const uint64: S = tag(Int, "uint64")
+export const uint64: S = /*#__PURE__*/ tag(Int, "uint64")
 /** double */
-export const float: S = tag(Schema.Number, "float")
+export const float: S = /*#__PURE__*/ tag(Schema.Number, "float")
 /** boolean */
-export const bool: S = tag(Schema.Boolean, "bool")
+export const bool: S = /*#__PURE__*/ tag(Schema.Boolean, "bool")
 /** bytes (multipart uploads) */
-export const binary: S = tag(Schema.Uint8ArrayFromSelf, "binary")
+export const binary: S = /*#__PURE__*/ tag(Schema.Uint8ArrayFromSelf, "binary")
 
 /** A list. */
 export const arr = (item: S): S => Schema.Array(item)

@@ -17,7 +17,7 @@ export const hmacSha256 = (key: string | Uint8Array, msg: string): Buffer => cre
 export const EMPTY_PAYLOAD_HASH = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 /** The payload hash used with `X-TC-Content-SHA256: UNSIGNED-PAYLOAD`. */
-export const UNSIGNED_PAYLOAD_HASH = sha256Hex("UNSIGNED-PAYLOAD")
+export const UNSIGNED_PAYLOAD_HASH = /*#__PURE__*/ sha256Hex("UNSIGNED-PAYLOAD")
 
 /** UTC `YYYY-MM-DD` of a timestamp in seconds. */
 export const utcDate = (timestampSeconds: number): string => {

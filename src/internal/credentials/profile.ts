@@ -106,7 +106,7 @@ const homeDirectory: Effect.Effect<string | undefined> = /*#__PURE__*/ Effect.ge
 })
 
 /** The default search list for the profile file. */
-export const defaultProfilePaths: Effect.Effect<ReadonlyArray<string>> = Effect.map(homeDirectory, (home) => [
+export const defaultProfilePaths: Effect.Effect<ReadonlyArray<string>> = /*#__PURE__*/ Effect.map(homeDirectory, (home) => [
   ...(home !== undefined ? [`${home.replace(/[\\/]+$/, "")}/.tencentcloud/credentials`] : []),
   "/etc/tencentcloud/credentials"
 ])

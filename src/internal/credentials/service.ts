@@ -31,7 +31,7 @@ export interface CredentialsService {
 }
 
 /** The `Credentials` service tag. */
-export class Credentials extends Context.Tag("effect-tencentcloud/Credentials")<Credentials, CredentialsService>() {}
+export class Credentials extends /*#__PURE__*/ Context.Tag("effect-tencentcloud/Credentials")<Credentials, CredentialsService>() {}
 
 /** Anything that yields a credential: a service, or the effect behind its `get`. */
 export type Source = CredentialsService | Effect.Effect<Credential, CredentialsError>

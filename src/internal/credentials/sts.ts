@@ -4,8 +4,10 @@
  * signed, retried, traced), and the answer's temporary key becomes the credential. Also the STS
  * client helper shared with the TKE OIDC source.
  *
- * `Client` imports the `Credentials` module, which re-exports this one, so `Client` is loaded
- * here with a dynamic `import()` when the first STS call runs: no static import cycle.
+ * `Client` takes the `Credentials` tag from `service.ts`, not from the `Credentials` module that
+ * re-exports this one, so `Client` is imported here statically without a cycle. (A dynamic
+ * `import()` of a bundled module makes esbuild wrap every module it reaches in a lazy initialiser,
+ * and wrapped modules are not tree-shaken: it cost every one-call bundle 5 KB.)
  *
  * @internal
  */
@@ -15,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
+import * as Client from "../../Client.js"
 import type { ClientOptions, TencentCloud } from "../../Client.js"
 import { CredentialsError } from "../../Errors.js"
 import { assumeRole } from "../../generated/sts/v20180813.js"
@@ -37,8 +40,6 @@ export interface StsOptions {
   readonly client?: ClientOptions | undefined
 }
 
-const loadClient = Effect.promise(() => import("../../Client.js"))
-
 /** Run an `sts` action on a client built from `sts`, signed by `base`, over `http`. */
 export const withStsClient = <A, E>(
   provider: string,
@@ -48,7 +49,6 @@ export const withStsClient = <A, E>(
   action: Effect.Effect<A, E, TencentCloud>
 ): Effect.Effect<A, E | CredentialsError> =>
   Effect.gen(function* () {
-    const Client = yield* loadClient
     // the debugging hook would see the STS answer (a temporary key and token): never installed here
     const { httpListener: _hook, ...client } = sts.client ?? {}
     const options: ClientOptions = {
@@ -140,7 +140,7 @@ export const checkRoleOptions = (
 }
 
 /** The default session name: `effect-tencentcloud-<epoch ms>`. */
-export const defaultSessionName = Effect.map(Clock.currentTimeMillis, (ms) => `effect-tencentcloud-${ms}`)
+export const defaultSessionName = /*#__PURE__*/ Effect.map(Clock.currentTimeMillis, (ms) => `effect-tencentcloud-${ms}`)
 
 /**
  * One `AssumeRole` call: the base credential signs it; the answer's temporary key is checked and
