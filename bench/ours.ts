@@ -78,10 +78,15 @@ export const makeOursClient = async (origin: string, secretId: string, secretKey
     credentialsLayer: credentialsName,
     call: (params) => runtime.runPromise(effectOf(params)),
     fiberLoop: (params, concurrency, deadline, onCall) => {
-      const loop = Effect.suspend(() => {
+      // a plain recursive loop: Effect.repeat would add a Schedule step per call, which is the
+      // driver's cost, not the SDK's
+      const loop: Effect.Effect<void, unknown, Client.TencentCloud> = Effect.suspend(() => {
         const t = performance.now()
-        return Effect.map(effectOf(params), () => onCall(performance.now() - t))
-      }).pipe(Effect.repeat({ while: () => performance.now() < deadline }))
+        return Effect.flatMap(effectOf(params), () => {
+          onCall(performance.now() - t)
+          return performance.now() < deadline ? loop : Effect.void
+        })
+      })
       return runtime.runPromise(Effect.forEach(Array.from({ length: concurrency }), () => loop, { concurrency: "unbounded", discard: true }))
     },
     close: () => runtime.dispose()

@@ -2,12 +2,14 @@
  * The benchmark kit: `npm run bench` (full, a few minutes) or `npm run bench -- --quick` (< 60 s, CI).
  *
  * Three clients in one run against a fixture server in its own process: this SDK (full pipeline),
- * the official `tencentcloud-sdk-nodejs-cvm`, and a raw undici + minimal TC3 baseline. Prints a
+ * the official `tencentcloud-sdk-nodejs-cvm`, and a raw undici + minimal TC3 baseline; in the paired
+ * slices also the floor of an Effect call (raw's work in `Effect.async`, `runPromise` per call) and,
+ * in full runs, ours and the floor driven by fibers (as an Effect program calls). Prints a
  * table and writes `bench/results.json` (every figure per client, the paired ratios, and the
  * issue's targets with `met`). Quick mode reports; it never fails on a missed target.
  *
- * Options: `--quick`, `--skip=rss,cold,bundle,sign,decode,paired`, `--fibers` (also measure our
- * client driven by fibers inside one `runPromise`), `--clients=ours,raw` and `--scenarios=1,2` (subsets
+ * Options: `--quick`, `--skip=rss,cold,bundle,sign,decode,paired`, `--fibers` (the fiber-driven
+ * slices in a quick run too), `--clients=ours,raw` and `--scenarios=1,2` (subsets
  * of the paired slices, for investigation), `--out=<file>`.
  */
 import { makeRawClient } from "./raw.js"
@@ -22,7 +24,8 @@ import type { ClientName, Ports, Scenario, Slice, Task } from "./worker.js"
 
 const args = process.argv.slice(2)
 const quick = args.includes("--quick")
-const fibers = args.includes("--fibers")
+// the fiber-driven slices (an Effect program's calls) run in every full run; `--fibers` adds them to --quick
+const fibers = args.includes("--fibers") || !quick
 const skip = new Set((args.find((a) => a.startsWith("--skip="))?.slice(7) ?? "").split(",").filter(Boolean))
 const only = args.find((a) => a.startsWith("--clients="))?.slice(10).split(",") as Array<ClientName> | undefined
 const scenarioFilter = args.find((a) => a.startsWith("--scenarios="))?.slice(12).split(",")
@@ -38,6 +41,8 @@ const SCENARIOS: ReadonlyArray<Scenario> = [
   { name: "64 concurrent, 100 instances", size: "large", concurrency: 64 }
 ]
 const CLIENTS: ReadonlyArray<ClientName> = ["ours", "official", "raw"]
+/** The paired slices' clients: the three, and the floor of an Effect call. */
+const PAIRED: ReadonlyArray<ClientName> = [...CLIENTS, "floor"]
 
 const runWorker = <A>(file: string, task: Task, execArgv: Array<string> = []): Promise<A> =>
   new Promise((resolve, reject) => {
@@ -172,8 +177,9 @@ const main = async () => {
         if (!p.scenarios[sc.name]) continue
         const { slices, fiberSlices } = p.scenarios[sc.name]
         const perClient: Record<string, ClientFigures | undefined> = {}
-        for (const c of CLIENTS) perClient[c] = summarise(slices, c)
-        if (fiberSlices.length) perClient["ours (fibers, one runPromise)"] = summarise(fiberSlices, "ours")
+        for (const c of PAIRED) perClient[c] = summarise(slices, c)
+        for (const c of ["ours-fibers", "floor-fibers"] as const) if (fiberSlices.some((s) => s.client === c)) perClient[c] = summarise(fiberSlices, c)
+        const all = [...slices, ...fiberSlices]
         const serverUtil = slices.map((s) => s.serverCpuMicros / (s.wallMs * 1000))
         results.scenarios[sc.name] = {
           concurrency: sc.concurrency,
@@ -184,7 +190,14 @@ const main = async () => {
             "official/raw CPU per call": pairedRatio(slices, "official", "raw", cpu),
             "ours/official throughput": pairedRatio(slices, "ours", "official", tput),
             "ours/raw throughput": pairedRatio(slices, "ours", "raw", tput),
-            "official/raw throughput": pairedRatio(slices, "official", "raw", tput)
+            "official/raw throughput": pairedRatio(slices, "official", "raw", tput),
+            // the floor of an Effect call (raw's work in Effect.async): what is the SDK's and what the runtime's
+            "floor/raw CPU per call": pairedRatio(slices, "floor", "raw", cpu),
+            "ours/floor CPU per call": pairedRatio(slices, "ours", "floor", cpu),
+            "ours-fibers/raw CPU per call": pairedRatio(all, "ours-fibers", "raw", cpu),
+            "ours-fibers/floor-fibers CPU per call": pairedRatio(all, "ours-fibers", "floor-fibers", cpu),
+            "floor-fibers/raw CPU per call": pairedRatio(all, "floor-fibers", "raw", cpu),
+            "ours-fibers/official throughput": pairedRatio(all, "ours-fibers", "official", tput)
           },
           server: { maxCpuUtilisation: round(Math.max(...serverUtil), 2), saturated: Math.max(...serverUtil) > 0.85 }
         }
@@ -447,15 +460,18 @@ const print = (r: Record<string, any>) => {
   lines.push(`fixture: 1 instance ${r.fixture.smallBytes} B, 100 instances ${r.fixture.largeBytes} B`)
   if (r.scenarios) {
     lines.push("")
-    lines.push(`${padr("scenario", 30)} ${padr("client", 10)} ${pad("calls/s", 9)} ${pad("CPU µs/call", 12)} ${pad("p50 ms", 8)} ${pad("p99 ms", 8)}`)
+    lines.push(`${padr("scenario", 30)} ${padr("client", 13)} ${pad("calls/s", 9)} ${pad("CPU µs/call", 12)} ${pad("p50 ms", 8)} ${pad("p99 ms", 8)}`)
     for (const [name, sc] of Object.entries<any>(r.scenarios)) {
       for (const [c, f] of Object.entries<any>(sc.clients)) {
         if (!f) continue
-        lines.push(`${padr(name, 30)} ${padr(c, 10)} ${pad(fmt(f.callsPerSecond), 9)} ${pad(fmt(f.cpuMicrosPerCall), 12)} ${pad(fmt(f.p50Ms, 2), 8)} ${pad(fmt(f.p99Ms, 2), 8)}${f.errors ? `  ${f.errors} errors` : ""}`)
+        lines.push(`${padr(name, 30)} ${padr(c, 13)} ${pad(fmt(f.callsPerSecond), 9)} ${pad(fmt(f.cpuMicrosPerCall), 12)} ${pad(fmt(f.p50Ms, 2), 8)} ${pad(fmt(f.p99Ms, 2), 8)}${f.errors ? `  ${f.errors} errors` : ""}`)
       }
       const q = sc.ratios
       lines.push(
         `${padr("", 30)} paired: CPU ours/raw ${fmt(q["ours/raw CPU per call"], 2)}, official/raw ${fmt(q["official/raw CPU per call"], 2)}; throughput ours/official ${fmt(q["ours/official throughput"], 2)}, ours/raw ${fmt(q["ours/raw throughput"], 2)}; server CPU ≤ ${Math.round(sc.server.maxCpuUtilisation * 100)}%${sc.server.saturated ? " (SATURATED)" : ""}`
+      )
+      lines.push(
+        `${padr("", 30)} floor: CPU floor/raw ${fmt(q["floor/raw CPU per call"], 2)}, ours/floor ${fmt(q["ours/floor CPU per call"], 2)}; fibers: CPU ours/raw ${fmt(q["ours-fibers/raw CPU per call"], 2)}, ours/floor ${fmt(q["ours-fibers/floor-fibers CPU per call"], 2)}, floor/raw ${fmt(q["floor-fibers/raw CPU per call"], 2)}; throughput ours/official ${fmt(q["ours-fibers/official throughput"], 2)}`
       )
     }
   }

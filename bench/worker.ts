@@ -13,13 +13,21 @@ import { pathToFileURL } from "node:url"
 import type { OursClient } from "./ours.js"
 import { makeOfficialClient } from "./official.js"
 import { makeRawClient, makeRawSigner } from "./raw.js"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 import SignImport from "tencentcloud-sdk-nodejs-common/tencentcloud/common/sign.js"
 
 // a CommonJS module with `exports.default`: node's ESM loader hands over `module.exports`
 type Sign3 = { readonly sign3: (o: Record<string, unknown>) => string }
 const Sign: Sign3 = (SignImport as unknown as { sign3?: unknown }).sign3 ? (SignImport as unknown as Sign3) : (SignImport as unknown as { default: Sign3 }).default
 
-export type ClientName = "ours" | "official" | "raw"
+/**
+ * `floor`: the raw client's call run as an Effect (`Effect.async` around it) through one
+ * `runPromise` per call, or from fibers: what any Effect call costs before an SDK does anything.
+ * `-fibers`: the same client driven by fibers in one `runPromise` (as an Effect program calls).
+ */
+export type ClientName = "ours" | "official" | "raw" | "floor" | "ours-fibers" | "floor-fibers"
 
 export interface Ports {
   readonly small: number
@@ -93,10 +101,39 @@ const makeCaller = async (name: ClientName, port: number, ours: typeof import(".
       const c = makeRawClient(origin, SECRET_ID, SECRET_KEY, REGION)
       return { call: (p) => c.call("DescribeInstances", p), close: c.close }
     }
+    case "floor": {
+      const c = makeRawClient(origin, SECRET_ID, SECRET_KEY, REGION)
+      const rt = ManagedRuntime.make(Layer.empty)
+      await rt.runPromise(Effect.void)
+      const effectOf = (p: Record<string, unknown>) =>
+        Effect.async<unknown, unknown>((resume) => {
+          c.call("DescribeInstances", p).then((a) => resume(Effect.succeed(a)), (e) => resume(Effect.fail(e)))
+        })
+      return {
+        call: (p) => rt.runPromise(effectOf(p)),
+        fiberLoop: (params, concurrency, deadline, onCall) => {
+          const loop: Effect.Effect<void, unknown> = Effect.suspend(() => {
+            const t = performance.now()
+            return Effect.flatMap(effectOf(params), () => {
+              onCall(performance.now() - t)
+              return performance.now() < deadline ? loop : Effect.void
+            })
+          })
+          return rt.runPromise(Effect.forEach(Array.from({ length: concurrency }), () => loop, { concurrency: "unbounded", discard: true }))
+        },
+        close: async () => {
+          await rt.dispose()
+          await c.close()
+        }
+      }
+    }
     case "official": {
       const c = makeOfficialClient(`127.0.0.1:${port}`, SECRET_ID, SECRET_KEY, REGION)
       return { call: c.call, close: c.close }
     }
+    case "ours-fibers":
+    case "floor-fibers":
+      throw new Error(`${name} is a driver of another client, not a client`)
     case "ours": {
       if (!ours) throw new Error("our client did not load")
       const c = await ours.makeOursClient(origin, SECRET_ID, SECRET_KEY, REGION)
@@ -150,7 +187,7 @@ const runSlice = async (caller: Caller, params: Record<string, unknown>, concurr
 
 const paired = async (t: Task) => {
   const { module: ours, error: oursError } = await loadOurs(t.oursModule)
-  const names: Array<ClientName> = (t.clients ?? ["ours", "official", "raw"]).filter((n) => n !== "ours" || ours !== undefined)
+  const names: Array<ClientName> = (t.clients ?? ["ours", "official", "raw", "floor"]).filter((n) => n !== "ours" || ours !== undefined)
   const scenarios = t.scenarios ?? []
   const rounds = t.rounds ?? 3
   const sliceMs = t.sliceMs ?? 500
@@ -182,9 +219,12 @@ const paired = async (t: Task) => {
         const s = await runSlice(callers[sc.size][n], paramsOf(sc.size), sc.concurrency, sliceMs, t.ports[sc.size], false)
         slices.push({ client: n, round: r, ...s })
       }
-      if (t.fibers && ours) {
-        const s = await runSlice(callers[sc.size].ours, paramsOf(sc.size), sc.concurrency, sliceMs, t.ports[sc.size], true)
-        fiberSlices.push({ client: "ours", round: r, ...s })
+      if (t.fibers) {
+        for (const n of ["ours", "floor"] as const) {
+          if (!names.includes(n)) continue
+          const s = await runSlice(callers[sc.size][n], paramsOf(sc.size), sc.concurrency, sliceMs, t.ports[sc.size], true)
+          fiberSlices.push({ client: `${n}-fibers`, round: r, ...s })
+        }
       }
     }
     out[sc.name] = { slices, fiberSlices }

@@ -25,8 +25,19 @@ const rt = ManagedRuntime.make(live)
 await rt.runPromise(Effect.void)
 const signer = makeRawSigner("AKIDEXAMPLE", "secretEXAMPLE", "cvm")
 
+const liveNoBreaker = Client.layer({ endpoint: "https://cvm.tencentcloudapi.com", region: "ap-guangzhou" }).pipe(
+  Layer.provide(Credentials.layerStatic({ secretId: "AKIDEXAMPLE", secretKey: Redacted.make("secretEXAMPLE") })),
+  Layer.provide(Layer.succeed(HttpClient.HttpClient, http))
+)
+const rt2 = ManagedRuntime.make(liveNoBreaker)
+await rt2.runPromise(Effect.void)
 const clients: Record<string, (p: Record<string, unknown>) => Promise<unknown>> = {
   ours: (p) => rt.runPromise(describeInstances(p)),
+  ...(process.env.OVERHEAD_VARIANTS === "1" ? {
+    "ours, no breaker": (p: Record<string, unknown>) => rt2.runPromise(describeInstances(p)),
+    "ours, Client.call": (p: Record<string, unknown>) => rt2.runPromise(Client.call("cvm", "2017-03-12", "DescribeInstances", p)),
+    "in runPromise: Effect.void": () => rt.runPromise(Effect.void)
+  } : {}),
   // the floor of one runPromise around the raw client's work
   "raw in runPromise": (p) => rt.runPromise(Effect.promise(() => rawCall(p))),
   raw: (p) => rawCall(p)
@@ -56,6 +67,57 @@ const slice = async (call: (p: Record<string, unknown>) => Promise<unknown>, ms:
   return (c.user + c.system) / calls
 }
 
+// OVERHEAD_GC=1 (run with --min-semi-space-size=M --max-semi-space-size=M): young-generation
+// collections per call, a proxy for bytes allocated per call (each collection follows ~M MB)
+if (process.env.OVERHEAD_GC === "1") {
+  const { PerformanceObserver, constants } = await import("node:perf_hooks")
+  let minor = 0
+  const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) if ((e as any).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) minor++ })
+  obs.observe({ entryTypes: ["gc"] })
+  for (const n of Object.keys(clients)) {
+    await slice(clients[n], 500)
+    const m0 = minor
+    let calls = 0
+    const t = performance.now()
+    while (performance.now() - t < 2000) {
+      await Promise.all(Array.from({ length: concurrency }, () => clients[n]({ Limit: 1 })))
+      calls += concurrency
+    }
+    await new Promise((r) => setTimeout(r, 50))
+    process.stdout.write(`${n.padEnd(20)} ${((minor - m0) / calls * 1e4).toFixed(2)} minor GCs per 10k calls\n`)
+  }
+  process.exit(0)
+}
+// OVERHEAD_HEAP=<client>: sampled allocations of that client by function (bytes per call)
+if (process.env.OVERHEAD_HEAP !== undefined) {
+  const inspector = await import("node:inspector")
+  const session = new inspector.Session()
+  session.connect()
+  const post = (m: string, p?: object) => new Promise<any>((res, rej) => session.post(m, p, (e, r) => (e ? rej(e) : res(r))))
+  const n = process.env.OVERHEAD_HEAP
+  await slice(clients[n], 800)
+  await post("HeapProfiler.enable")
+  await post("HeapProfiler.startSampling", { samplingInterval: 64, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
+  let calls = 0
+  const t = performance.now()
+  while (performance.now() - t < 2000) {
+    await Promise.all(Array.from({ length: concurrency }, () => clients[n]({ Limit: 1 })))
+    calls += concurrency
+  }
+  const { profile } = await post("HeapProfiler.stopSampling")
+  const byFn = new Map<string, number>()
+  const walk = (node: any) => {
+    const f = node.callFrame
+    const k = `${f.functionName || "(anon)"} ${String(f.url).replace(/.*node_modules\//, "")}:${f.lineNumber}:${f.columnNumber}`
+    byFn.set(k, (byFn.get(k) ?? 0) + node.selfSize)
+    for (const c of node.children ?? []) walk(c)
+  }
+  walk(profile.head)
+  const total = [...byFn.values()].reduce((a, b) => a + b, 0)
+  process.stdout.write(`${n}: ${(total / calls).toFixed(0)} B sampled per call\n`)
+  for (const [k, v] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 40)) process.stdout.write(`${(v / calls).toFixed(0).padStart(7)} B  ${k}\n`)
+  process.exit(0)
+}
 const only = process.env.OVERHEAD_ONLY
 const ms = Number(process.env.OVERHEAD_MS ?? 400)
 if (only !== undefined) {
