@@ -236,7 +236,9 @@ export const make = (options: EngineOptions): Engine => {
         if (!breaker.enabled && !tracing && !debug) return body(laid.primary, attempt)
         return Effect.flatMap(breaker.enabled ? breaker.before(laid.breakerKey) : Effect.succeed(undefined), (ticket) => {
           const target = ticket?.useBackup ? laid.backup ?? { scheme: "https" as const, host: breaker.backupHost(laid.site.service) } : laid.primary
-          return Effect.flatMap(Effect.exit(body(target, attempt)), (exit) => {
+          // an interrupted attempt hands its ticket back unrecorded (a half-open probe's place is freed)
+          const sent = ticket === undefined ? body(target, attempt) : Effect.onInterrupt(body(target, attempt), () => breaker.after(laid.breakerKey, ticket, undefined))
+          return Effect.flatMap(Effect.exit(sent), (exit) => {
             const failure = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
             const c = failure === undefined ? undefined : classify(failure)
             const steps: Array<Effect.Effect<void>> = []

@@ -101,7 +101,12 @@ export const attempt = <I, L extends Laid, A, E>(
   if (!(body === undefined || typeof body === "string" || body instanceof Uint8Array)) {
     // a streamed body goes through the platform client (an interruption is counted like the fused wait's)
     return Effect.matchEffect(transport.sendGeneral(fc.http, transport.platformRequest(out, url, headers), a), { onFailure: fail, onSuccess: read }).pipe(
-      Effect.onInterrupt(() => Effect.sync(() => settled?.("Interrupt")))
+      Effect.onInterrupt(() =>
+        Effect.suspend(() => {
+          settled?.("Interrupt")
+          return handBack(undefined) ?? Effect.void
+        })
+      )
     )
   }
   // Interruption is heard through the fiber's exit (an observer) rather than a canceler: a

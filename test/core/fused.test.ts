@@ -6,7 +6,10 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
 import * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
@@ -122,6 +125,55 @@ describe("the fused attempt", () => {
       yield* TestClock.adjust("1 millis")
       yield* Fiber.interrupt(f)
       expect(t.fast[t.fast.length - 1].signal.aborted).toBe(true)
+      expect((yield* breaker.snapshot("kv|r1"))?.probes ?? 0).toBe(0)
+    }))
+
+  it.effect("the general attempt (no credential at hand) also hands a half-open probe's place back when interrupted", () =>
+    Effect.gen(function* () {
+      const breaker = yield* RegionBreaker.make({ consecutiveFailures: 1, maxFailNum: 100, maxRequests: 1, timeout: "10 seconds" })
+      let mode: "fail" | "hang" = "fail"
+      let sent = 0
+      const http = HttpClient.make((request) =>
+        Effect.suspend(() => {
+          sent++
+          return mode === "fail"
+            ? Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: Object.assign(new Error("reset"), { code: "ECONNRESET" }) }))
+            : Effect.never
+        })
+      )
+      const notAtHand = { get: Effect.succeed(credential), peek: () => undefined }
+      const engine = Engine.make({ credentials: notAtHand, http, breaker })
+      yield* Effect.exit(engine.call(protocol, { key: "k" }).pipe(Retry.withRetryPolicy(Retry.none)))
+      yield* TestClock.adjust("11 seconds")
+      expect(yield* breaker.state("kv|r1")).toBe("half-open")
+      mode = "hang"
+      const f = yield* Effect.fork(engine.call(protocol, { key: "k" }))
+      yield* TestClock.adjust("1 millis")
+      expect(sent).toBe(2)
+      expect((yield* breaker.snapshot("kv|r1"))?.probes ?? 0).toBe(1)
+      yield* Fiber.interrupt(f)
+      expect((yield* breaker.snapshot("kv|r1"))?.probes ?? 0).toBe(0)
+    }))
+
+  it.effect("a streamed body (sent through the general lane) also hands a half-open probe's place back when interrupted", () =>
+    Effect.gen(function* () {
+      const breaker = yield* RegionBreaker.make({ consecutiveFailures: 1, maxFailNum: 100, maxRequests: 1, timeout: "10 seconds" })
+      let general = 0
+      const t = transport(() => reset)
+      const client = Object.assign(HttpClient.make(() => Effect.sync(() => general++).pipe(Effect.zipRight(Effect.never))), { [FastLane]: t.client[FastLane] })
+      const engine = Engine.make({ credentials: atHand, http: client, breaker })
+      yield* Effect.exit(engine.call(protocol, { key: "k" }).pipe(Retry.withRetryPolicy(Retry.none)))
+      yield* TestClock.adjust("11 seconds")
+      expect(yield* breaker.state("kv|r1")).toBe("half-open")
+      const streamed = {
+        ...protocol,
+        sign: (...args: Parameters<typeof protocol.sign>) => Either.map(protocol.sign(...args), (out) => ({ ...out, body: { _tag: "Stream" as const, length: 3, open: () => Stream.make(new Uint8Array([1, 2, 3])) } }))
+      }
+      const f = yield* Effect.fork(engine.call(streamed, { key: "k", write: "w" }))
+      yield* TestClock.adjust("1 millis")
+      expect(general).toBe(1)
+      expect((yield* breaker.snapshot("kv|r1"))?.probes ?? 0).toBe(1)
+      yield* Fiber.interrupt(f)
       expect((yield* breaker.snapshot("kv|r1"))?.probes ?? 0).toBe(0)
     }))
 
