@@ -46,7 +46,7 @@ import * as Layer from "effect/Layer";
 import * as Stream from "effect/Stream";
 import type { ActionInfo, CallError, CallOptions, ServerSentEvent } from "./core/Call.js";
 import * as ClientConfig from "./ClientConfig.js";
-import { Credentials } from "./Credentials.js";
+import { Credentials } from "./internal/credentials/service.js";
 import { type RequestValidationError } from "./Errors.js";
 export type { ActionInfo, CallError, CallOptions, ServerSentEvent } from "./core/Call.js";
 export type { CallOverrides } from "./core/Overrides.js";
@@ -66,7 +66,7 @@ export interface TencentCloudService {
 }
 declare const TencentCloud_base: Context.TagClass<TencentCloud, "effect-tencentcloud/TencentCloud", TencentCloudService>;
 /** The client service every generated action requires. */
-export declare class TencentCloud extends TencentCloud_base {
+export declare class TencentCloud extends /*#__PURE__*/ TencentCloud_base {
 }
 /**
  * Build the client service from options. Requires `Credentials` and an `HttpClient`; uses a
@@ -1055,7 +1055,7 @@ export interface RegionBreakerService {
 }
 declare const RegionBreaker_base: Context.TagClass<RegionBreaker, "effect-tencentcloud/RegionBreaker", RegionBreakerService>;
 /** The breaker in the context. Absent, the client uses {@link disabled} unless configured otherwise. */
-export declare class RegionBreaker extends RegionBreaker_base {
+export declare class RegionBreaker extends /*#__PURE__*/ RegionBreaker_base {
 }
 /** A breaker that never opens: every request goes to the primary endpoint. */
 export declare const disabled: RegionBreakerService;
@@ -1260,7 +1260,7 @@ declare const CurrentRetryPolicy_base: Context.ReferenceClass<CurrentRetryPolicy
  * The retry policy of the current call. Its default is {@link defaultPolicy}; a client configured
  * with its own policy uses that unless a call sets this reference with {@link withRetryPolicy}.
  */
-export declare class CurrentRetryPolicy extends CurrentRetryPolicy_base {
+export declare class CurrentRetryPolicy extends /*#__PURE__*/ CurrentRetryPolicy_base {
 }
 /**
  * Run the calls inside `self` (an Effect or a Stream) with another retry policy.
@@ -1366,7 +1366,7 @@ export interface SignerService {
 }
 declare const Signer_base: Context.TagClass<Signer, "effect-tencentcloud/Signer", SignerService>;
 /** The `Signer` service tag. */
-export declare class Signer extends Signer_base {
+export declare class Signer extends /*#__PURE__*/ Signer_base {
 }
 /** Build a signer for one algorithm; TC3 keeps a derived-key cache. */
 export declare const make: (method?: SignatureMethod) => SignerService;
@@ -1748,7 +1748,7 @@ export interface CallOverrides {
 }
 declare const CurrentOverrides_base: Context.ReferenceClass<CurrentOverrides, "effect-tencentcloud/CurrentOverrides", CallOverrides>;
 /** The per-call overrides in the context (empty by default). */
-export declare class CurrentOverrides extends CurrentOverrides_base {
+export declare class CurrentOverrides extends /*#__PURE__*/ CurrentOverrides_base {
 }
 /** An Effect or a Stream: every per-call option applies to both (pages, items, SSE included). */
 export type Overridable<A, E, R> = Effect.Effect<A, E, R> | Stream.Stream<A, E, R>;
@@ -5455,7 +5455,7 @@ export interface CredentialsService {
 }
 declare const Credentials_base: Context.TagClass<Credentials, "effect-tencentcloud/Credentials", CredentialsService>;
 /** The `Credentials` service tag. */
-export declare class Credentials extends Credentials_base {
+export declare class Credentials extends /*#__PURE__*/ Credentials_base {
 }
 /** Anything that yields a credential: a service, or the effect behind its `get`. */
 export type Source = CredentialsService | Effect.Effect<Credential, CredentialsError>;
@@ -5472,8 +5472,10 @@ export {};
  * signed, retried, traced), and the answer's temporary key becomes the credential. Also the STS
  * client helper shared with the TKE OIDC source.
  *
- * `Client` imports the `Credentials` module, which re-exports this one, so `Client` is loaded
- * here with a dynamic `import()` when the first STS call runs: no static import cycle.
+ * `Client` takes the `Credentials` tag from `service.ts`, not from the `Credentials` module that
+ * re-exports this one, so `Client` is imported here statically without a cycle. (A dynamic
+ * `import()` of a bundled module makes esbuild wrap every module it reaches in a lazy initialiser,
+ * and wrapped modules are not tree-shaken: it cost every one-call bundle 5 KB.)
  *
  * @internal
  */
