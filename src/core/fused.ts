@@ -19,7 +19,7 @@ import type { Credential, CredentialsService } from "../Credentials.js"
 import { type CallSite, classify, type SdkError } from "../Errors.js"
 import type { RegionBreakerService, Ticket } from "../RegionBreaker.js"
 import { checkCredential, checkHeaders } from "./check.js"
-import { abortable, type FastSend } from "./fastLane.js"
+import type { FastSend } from "./fastLane.js"
 import type { Answer, Laid, Outgoing, Protocol, Target } from "./Protocol.js"
 import * as transport from "./transport.js"
 
@@ -113,38 +113,28 @@ export const attempt = <I, L extends Laid, A, E>(
   // canceler wraps the wait in onInterrupt/onExit, a dozen steps on every call for a rare event.
   // The request is aborted, and the ticket handed back, when the interrupted fiber ends.
   return Effect.async<A, E | SdkError>((resume) => {
-    const controller = abortable()
-    let open = true
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      controller.abort()
-    }, timeoutMillis)
     const onExit = () => {
-      if (!open) return
-      open = false
-      clearTimeout(timer)
-      controller.abort()
+      if (!cancel()) return
       settled?.("Interrupt")
       const step = handBack(undefined)
       if (step !== undefined) Effect.runFork(step)
     }
-    fiber.addObserver(onExit)
-    fc.fast({ method: out.method, url, headers, body, maxBytes: fc.maxBytes, signal: controller.signal }).then(
+    const cancel = transport.startFast(
+      fc.fast,
+      out.method,
+      url,
+      headers,
+      body,
+      a,
       (answer) => {
-        clearTimeout(timer)
-        if (!open) return
-        open = false
         fiber.removeObserver(onExit)
         resume(read(answer))
       },
       (e) => {
-        clearTimeout(timer)
-        if (!open) return
-        open = false
         fiber.removeObserver(onExit)
-        resume(fail(transport.fastFailure(a, e, timedOut)))
+        resume(fail(e))
       }
     )
+    fiber.addObserver(onExit)
   })
 }

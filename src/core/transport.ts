@@ -122,6 +122,51 @@ export const fastFailure = (a: AttemptSite, e: unknown, timedOut: boolean): Netw
         ? brokenAnswer(a.site, a.traceId, e.cause, `the answer (attempt ${a.attempt})`)
         : networkError(a, e)
 
+/**
+ * Start one fast-lane exchange (plain code): the timeout is an abort; exactly one of `onAnswer`,
+ * `onFailure` is called, unless the returned `cancel` ran first. `cancel` clears the timer, aborts
+ * the request and says whether it stopped an exchange still open.
+ */
+export const startFast = (
+  fast: FastSend,
+  method: string,
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  body: string | Uint8Array | undefined,
+  a: AttemptSite,
+  onAnswer: (answer: Answer) => void,
+  onFailure: (e: NetworkError | TimeoutError | ResponseTooLargeError) => void
+): (() => boolean) => {
+  const controller = abortable()
+  let open = true
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    controller.abort()
+  }, a.timeoutMillis)
+  fast({ method, url, headers, body, maxBytes: a.maxBytes, signal: controller.signal }).then(
+    (r) => {
+      clearTimeout(timer)
+      if (!open) return
+      open = false
+      onAnswer(r)
+    },
+    (e) => {
+      clearTimeout(timer)
+      if (!open) return
+      open = false
+      onFailure(fastFailure(a, e, timedOut))
+    }
+  )
+  return () => {
+    if (!open) return false
+    open = false
+    clearTimeout(timer)
+    controller.abort()
+    return true
+  }
+}
+
 /** Send through the fast lane: one promise, aborted on interruption and when the timeout fires. */
 export const sendFast = (
   fast: FastSend,
@@ -132,26 +177,8 @@ export const sendFast = (
   a: AttemptSite
 ): Effect.Effect<Answer, NetworkError | TimeoutError | ResponseTooLargeError> =>
   Effect.async<Answer, NetworkError | TimeoutError | ResponseTooLargeError>((resume) => {
-    const controller = abortable()
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      controller.abort()
-    }, a.timeoutMillis)
-    fast({ method, url, headers, body, maxBytes: a.maxBytes, signal: controller.signal }).then(
-      (r) => {
-        clearTimeout(timer)
-        resume(Effect.succeed(r))
-      },
-      (e) => {
-        clearTimeout(timer)
-        resume(Effect.fail(fastFailure(a, e, timedOut)))
-      }
-    )
-    return Effect.sync(() => {
-      clearTimeout(timer)
-      controller.abort()
-    })
+    const cancel = startFast(fast, method, url, headers, body, a, (r) => resume(Effect.succeed(r)), (e) => resume(Effect.fail(e)))
+    return Effect.sync(cancel)
   })
 
 const bodyOf = (out: Outgoing): HttpBody.HttpBody | undefined => {
