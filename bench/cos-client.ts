@@ -13,6 +13,7 @@ import COS from "cos-nodejs-sdk-v5"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as inspector from "node:inspector"
+import * as v8 from "node:v8"
 import * as Objects from "../src/cos/Objects.js"
 import * as Transfer from "../src/cos/Transfer.js"
 import { cosLayerFor } from "./cos-layer.js"
@@ -32,6 +33,31 @@ interface Task {
 const BUCKET = "bench-1250000000"
 const REGION = "ap-guangzhou"
 
+/** CPU time (ms, user+system) of each thread of this process, by thread id (Linux; empty elsewhere). */
+const threadCpu = (): Map<string, number> => {
+  const out = new Map<string, number>()
+  try {
+    for (const tid of fs.readdirSync("/proc/self/task")) {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, "utf8")
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      out.set(tid, ((Number(f[11]) + Number(f[12])) * 1000) / 100)
+    }
+  } catch {
+    // not Linux
+  }
+  return out
+}
+
+const threadCpuDetail = (): Map<string, [number, number]> => {
+  const out = new Map<string, [number, number]>()
+  for (const tid of fs.readdirSync("/proc/self/task")) {
+    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, "utf8")
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    out.set(tid, [Number(f[11]) * 10, Number(f[12]) * 10])
+  }
+  return out
+}
+
 const run = async (t: Task): Promise<void> => {
   if (t.client === "ours") {
     const layer = cosLayerFor(t)
@@ -49,6 +75,9 @@ const run = async (t: Task): Promise<void> => {
     else (cos as any).getObject({ Bucket: BUCKET, Region: REGION, Key: t.key, Output: fs.createWriteStream(t.file) }, done)
   })
 }
+
+// COS_BENCH_V8_FLAGS: V8 flags for an experiment (e.g. "--no-wasm-tier-up"), set before any transfer
+if (process.env.COS_BENCH_V8_FLAGS) v8.setFlagsFromString(process.env.COS_BENCH_V8_FLAGS)
 
 process.once("message", async (t: Task) => {
   try {
@@ -69,13 +98,23 @@ process.once("message", async (t: Task) => {
     }
     const start = performance.now()
     const cpu0 = process.cpuUsage()
+    const threads0 = threadCpu()
+    const detail0 = threadCpuDetail()
     await run(t)
     const ms = performance.now() - start
     const cpu = process.cpuUsage(cpu0)
+    // the main thread's CPU, then the other threads' (libuv's pool: file I/O; V8's: GC, compilation)
+    const main = String(process.pid)
+    const threads = [...threadCpu()].map(([tid, ms]) => [tid, ms - (threads0.get(tid) ?? 0)] as const).filter(([, ms]) => ms > 0)
+    if (process.env.COS_BENCH_THREADS) {
+      const after = threadCpuDetail()
+      process.stderr.write(`threads (tid user/sys ms): ${[...after].sort((a, b) => Number(a[0]) - Number(b[0])).map(([tid, [u, s]]) => `${tid} ${u - (detail0.get(tid)?.[0] ?? 0)}/${s - (detail0.get(tid)?.[1] ?? 0)}`).join(", ")}\n`)
+    }
+    const threadsMs = { main: threads.find(([tid]) => tid === main)?.[1] ?? 0, others: threads.filter(([tid]) => tid !== main).map(([, ms]) => ms).sort((a, b) => b - a) }
     if (session !== undefined) fs.writeFileSync(profile!, JSON.stringify((await post("Profiler.stop")).profile))
     clearInterval(timer)
     peak = Math.max(peak, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024)
-    process.send!({ ok: true, result: { ms, cpuMs: (cpu.user + cpu.system) / 1000, baselineRss: baseline, peakRss: peak } }, () => process.exit(0))
+    process.send!({ ok: true, result: { ms, cpuMs: (cpu.user + cpu.system) / 1000, threadsMs, baselineRss: baseline, peakRss: peak } }, () => process.exit(0))
   } catch (e) {
     process.send!({ ok: false, error: e instanceof Error ? e.message : String(e) }, () => process.exit(1))
   }

@@ -15,8 +15,10 @@
  * Writes `bench/cos-results.json`. It reports; it never fails on a missed goal.
  *
  * Options: `--quick`, `--sizes=256,1024` (MB), `--concurrency=4`, `--part=8` (MB), `--out=<file>`,
- * `--runs=3`, `--store=memory|disk`, `--only=ours|official` (one client: no ratio), `--cpu-prof=<dir>` (V8 CPU
- * profiles of each transfer alone, client and emulator, for `bench/cos-profile.ts`).
+ * `--runs=3`, `--store=memory|disk`, `--only=ours|official` (one client: no ratio), `--ops=upload,download,stream`
+ * (the transfers reported), `--cpu-prof=<dir>` (V8 CPU profiles of each transfer alone, client and emulator, for
+ * `bench/cos-profile.ts`). Each transfer's CPU time is logged split by thread (main, then the others: libuv's
+ * pool doing file I/O, V8's doing GC) from /proc on Linux.
  */
 import * as Effect from "effect/Effect"
 import { fork } from "node:child_process"
@@ -64,6 +66,8 @@ interface Measured {
   /** CPU time of the client process and of the emulator during the transfer. */
   readonly cpuMs: number
   readonly emulatorCpuMs: number
+  /** CPU time of the client's main thread and of its other threads (largest first), from /proc. */
+  readonly threadsMs?: { readonly main: number; readonly others: ReadonlyArray<number> }
   readonly baselineRss: number
   readonly peakRss: number
 }
@@ -78,6 +82,8 @@ const runClient = async (task: Record<string, unknown>): Promise<Measured> => {
   try {
     const m = await runClientProcess(task)
     const e = (await emulator!.ask({ cpu: "stop" })) as { cpuMs: number }
+    const th = m.threadsMs
+    if (th !== undefined) log(`  ${name}: ${Math.round(m.ms)} ms, CPU ${Math.round(m.cpuMs)} ms (main ${Math.round(th.main)}, other threads ${th.others.map(Math.round).join("/")}), emulator ${Math.round(e.cpuMs)} ms`)
     return { ...m, emulatorCpuMs: e.cpuMs }
   } finally {
     if (profDir !== undefined) await emulator!.ask({ stop: true })
@@ -88,7 +94,8 @@ const runClientProcess = (task: Record<string, unknown>) =>
   new Promise<Omit<Measured, "emulatorCpuMs">>((resolve, reject) => {
     const name = `${Number(task.size) / MB}-${task.client}-${task.op}-${task.run}`
     const env = profDir === undefined ? process.env : { ...process.env, COS_BENCH_PROFILE: path.join(profDir, `${name}.cpuprofile`) }
-    const child = fork(path.join(benchDir, "cos-client.ts"), [], { env, execArgv: ["--import", "tsx", "--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] })
+    // COS_BENCH_NODE_ARGS (extra node flags) and COS_BENCH_EXEC_PATH (a wrapper, e.g. one running `perf record`) are for experiments
+    const child = fork(path.join(benchDir, "cos-client.ts"), [], { env, execPath: process.env.COS_BENCH_EXEC_PATH ?? process.execPath, execArgv: ["--import", "tsx", "--expose-gc", ...(process.env.COS_BENCH_NODE_ARGS?.split(" ").filter((a) => a !== "") ?? [])], stdio: ["ignore", "inherit", "inherit", "ipc"] })
     child.once("message", (m: { ok: boolean; result?: Omit<Measured, "emulatorCpuMs">; error?: string }) => (m.ok ? resolve(m.result!) : reject(new Error(m.error))))
     child.once("exit", (code) => code !== 0 && reject(new Error(`client exited with ${code}`)))
     child.send(task)
@@ -111,6 +118,8 @@ const generate = (file: string, size: number) => {
 }
 
 const OPS = ["upload", "download", "stream"] as const
+/** The transfers reported (`--ops=download,stream`); the upload always runs (the downloads need the object). */
+const ops = OPS.filter((op) => arg("ops")?.split(",").includes(op) ?? true)
 
 /** The best (highest throughput) and the median of a transfer's runs. */
 const summarise = (runs: ReadonlyArray<Measured>) => {
@@ -141,7 +150,7 @@ const main = async () => {
           const mine = (result[client] ??= { upload: [], download: [], stream: [] })
           log(`run ${run}/${runs} ${client}: upload ${size / MB} MB`)
           mine.upload.push(await runClient({ ...base, op: "upload", file: src }))
-          for (const op of ["download", "stream"] as const) {
+          for (const op of (["download", "stream"] as const).filter((o) => ops.includes(o))) {
             log(`run ${run}/${runs} ${client}: ${op} ${size / MB} MB`)
             mine[op].push(await runClient({ ...base, op, file: out }))
             if (fs.statSync(out).size !== size) throw new Error(`${client} ${op} wrote ${fs.statSync(out).size} bytes, not ${size}`)
@@ -152,7 +161,7 @@ const main = async () => {
       }
       fs.rmSync(src)
       const mbps = (m: Measured) => size / MB / (m.ms / 1000)
-      for (const op of OPS) {
+      for (const op of ops) {
         const o = result.ours === undefined ? undefined : summarise(result.ours[op])
         const f = result.official === undefined ? undefined : summarise(result.official[op])
         if (o === undefined || f === undefined) {
