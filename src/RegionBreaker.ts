@@ -166,6 +166,8 @@ interface Cell {
   /** Effectful steps holding the key now. */
   busy: number
   readonly lock: Effect.Semaphore
+  /** The primary's ticket of the closed generation `closedTicket.generation` (shared: tickets are data). */
+  closedTicket: Ticket | undefined
 }
 
 interface Entry {
@@ -202,7 +204,8 @@ export const make = (
         cell = {
           entry: { machine: initial(now, s), cooldownState: s.cooldown.initial, nextCooldown: undefined, lastCooldown: undefined },
           busy: 0,
-          lock: Effect.unsafeMakeSemaphore(1)
+          lock: Effect.unsafeMakeSemaphore(1),
+          closedTicket: undefined
         }
         cells.set(key, cell)
       }
@@ -287,7 +290,13 @@ export const make = (
       tryBefore: (key, now) => {
         const cell = cellFor(key, now)
         if (cell.busy > 0) return undefined
-        const step = before(cell.entry.machine, now, s)
+        const m = cell.entry.machine
+        // closed inside its window (the common case): the primary's ticket, nothing changes
+        if (m.state === "closed" && m.expiry > now) {
+          const t = cell.closedTicket
+          return t !== undefined && t.generation === m.generation ? t : (cell.closedTicket = { generation: m.generation, useBackup: false })
+        }
+        const step = before(m, now, s)
         if (step.transitions.length > 0) return undefined
         if (step.machine !== cell.entry.machine) cell.entry = { ...cell.entry, machine: step.machine }
         return step.ticket
@@ -295,6 +304,14 @@ export const make = (
       tryAfter: (key, ticket, success, now) => {
         const cell = cellFor(key, now)
         if (cell.busy > 0) return false
+        const m = cell.entry.machine
+        // a success of this closed generation inside its window (the common case): counted, nothing else changes
+        if (success === true && !ticket.useBackup && ticket.probe !== true && m.state === "closed" && m.expiry > now && ticket.generation === m.generation) {
+          const c = m.counts
+          const counts = { failures: c.failures, total: c.total + 1, consecutiveSuccesses: c.consecutiveSuccesses + 1, consecutiveFailures: 0 }
+          cell.entry = { ...cell.entry, machine: { ...m, counts } }
+          return true
+        }
         const { next, transitions } = afterStep(cell.entry, now, ticket, success)
         // an opening needs the cool-down schedule's next delay: the effectful step computes it
         if (transitions.length > 0) return false

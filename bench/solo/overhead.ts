@@ -53,11 +53,28 @@ async function rawCall(p: Record<string, unknown>) {
 }
 
 const concurrency = Number(process.env.OVERHEAD_CONCURRENCY ?? 64)
+// the same calls driven by fibers in one runPromise (an Effect program's calls): no fiber per call
+const fiberDriven = new Map<(p: Record<string, unknown>) => Promise<unknown>, (p: Record<string, unknown>) => Effect.Effect<unknown, unknown, any>>()
+if (process.env.OVERHEAD_FIBERS === "1") {
+  const oursFibers = (p: Record<string, unknown>) => Promise.resolve(p)
+  fiberDriven.set(oursFibers, (p) => describeInstances(p))
+  clients["ours, fibers"] = oursFibers
+  const rawFibers = (p: Record<string, unknown>) => Promise.resolve(p)
+  fiberDriven.set(rawFibers, (p) => Effect.async<unknown>((resume) => { rawCall(p).then((a) => resume(Effect.succeed(a))) }))
+  clients["raw in fibers"] = rawFibers
+}
 const slice = async (call: (p: Record<string, unknown>) => Promise<unknown>, ms: number) => {
   let calls = 0
   const deadline = performance.now() + ms
   const cpu0 = process.cpuUsage()
-  await Promise.all(Array.from({ length: concurrency }, async () => {
+  const driven = fiberDriven.get(call)
+  if (driven !== undefined) {
+    const loop: Effect.Effect<void, unknown, any> = Effect.flatMap(driven({ Limit: 1 }), () => {
+      calls++
+      return performance.now() < deadline ? loop : Effect.void
+    })
+    await rt.runPromise(Effect.forEach(Array.from({ length: concurrency }), () => loop, { concurrency: "unbounded", discard: true }) as Effect.Effect<void, unknown, never>)
+  } else await Promise.all(Array.from({ length: concurrency }, async () => {
     while (performance.now() < deadline) {
       await call({ Limit: 1 })
       calls++
