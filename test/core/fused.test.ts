@@ -53,6 +53,21 @@ const ok = (v: string) => ({ body: JSON.stringify({ value: v }) })
 const err = (code: string, status: number) => ({ status, body: JSON.stringify({ error: { code, message: code } }) })
 const reset = { fail: Object.assign(new Error("reset"), { code: "ECONNRESET" }) }
 
+const probeBreaker = RegionBreaker.make({ consecutiveFailures: 1, maxFailNum: 100, maxRequests: 1, timeout: "10 seconds" })
+
+/** One failure opens the breaker; after its cool-down a hanging probe is started and interrupted: the probes out before and after. */
+const interruptProbe = (breaker: RegionBreaker.RegionBreakerService, failing: Effect.Effect<unknown, unknown>, hanging: Effect.Effect<unknown, unknown>) =>
+  Effect.gen(function* () {
+    yield* Effect.exit(failing.pipe(Retry.withRetryPolicy(Retry.none)))
+    yield* TestClock.adjust("11 seconds")
+    expect(yield* breaker.state("kv|r1")).toBe("half-open")
+    const f = yield* Effect.fork(hanging)
+    yield* TestClock.adjust("1 millis")
+    const before = (yield* breaker.snapshot("kv|r1"))?.probes ?? 0
+    yield* Fiber.interrupt(f)
+    return { before, after: (yield* breaker.snapshot("kv|r1"))?.probes ?? 0 }
+  })
+
 describe("the fused attempt", () => {
   it.effect("is taken when its conditions hold: signed at the clock's time, answered, nothing through the general lane", () =>
     Effect.gen(function* () {
@@ -113,24 +128,18 @@ describe("the fused attempt", () => {
 
   it.effect("interruption aborts the request and hands a half-open probe's place back", () =>
     Effect.gen(function* () {
-      const breaker = yield* RegionBreaker.make({ consecutiveFailures: 1, maxFailNum: 100, maxRequests: 1, timeout: "10 seconds" })
+      const breaker = yield* probeBreaker
       let mode: "fail" | "hang" = "fail"
       const t = transport(() => (mode === "fail" ? reset : "never"))
       const engine = Engine.make({ credentials: atHand, http: t.client, breaker })
-      yield* Effect.exit(engine.call(protocol, { key: "k" }).pipe(Retry.withRetryPolicy(Retry.none)))
-      yield* TestClock.adjust("11 seconds")
-      expect(yield* breaker.state("kv|r1")).toBe("half-open")
-      mode = "hang"
-      const f = yield* Effect.fork(engine.call(protocol, { key: "k" }))
-      yield* TestClock.adjust("1 millis")
-      yield* Fiber.interrupt(f)
+      const probes = yield* interruptProbe(breaker, engine.call(protocol, { key: "k" }), Effect.suspend(() => ((mode = "hang"), engine.call(protocol, { key: "k" }))))
       expect(t.fast[t.fast.length - 1].signal.aborted).toBe(true)
-      expect((yield* breaker.snapshot("kv|r1"))?.probes ?? 0).toBe(0)
+      expect(probes).toEqual({ before: 1, after: 0 })
     }))
 
   it.effect("the general attempt (no credential at hand) also hands a half-open probe's place back when interrupted", () =>
     Effect.gen(function* () {
-      const breaker = yield* RegionBreaker.make({ consecutiveFailures: 1, maxFailNum: 100, maxRequests: 1, timeout: "10 seconds" })
+      const breaker = yield* probeBreaker
       let mode: "fail" | "hang" = "fail"
       let sent = 0
       const http = HttpClient.make((request) =>
@@ -143,38 +152,25 @@ describe("the fused attempt", () => {
       )
       const notAtHand = { get: Effect.succeed(credential), peek: () => undefined }
       const engine = Engine.make({ credentials: notAtHand, http, breaker })
-      yield* Effect.exit(engine.call(protocol, { key: "k" }).pipe(Retry.withRetryPolicy(Retry.none)))
-      yield* TestClock.adjust("11 seconds")
-      expect(yield* breaker.state("kv|r1")).toBe("half-open")
-      mode = "hang"
-      const f = yield* Effect.fork(engine.call(protocol, { key: "k" }))
-      yield* TestClock.adjust("1 millis")
+      const probes = yield* interruptProbe(breaker, engine.call(protocol, { key: "k" }), Effect.suspend(() => ((mode = "hang"), engine.call(protocol, { key: "k" }))))
       expect(sent).toBe(2)
-      expect((yield* breaker.snapshot("kv|r1"))?.probes ?? 0).toBe(1)
-      yield* Fiber.interrupt(f)
-      expect((yield* breaker.snapshot("kv|r1"))?.probes ?? 0).toBe(0)
+      expect(probes).toEqual({ before: 1, after: 0 })
     }))
 
   it.effect("a streamed body (sent through the general lane) also hands a half-open probe's place back when interrupted", () =>
     Effect.gen(function* () {
-      const breaker = yield* RegionBreaker.make({ consecutiveFailures: 1, maxFailNum: 100, maxRequests: 1, timeout: "10 seconds" })
+      const breaker = yield* probeBreaker
       let general = 0
       const t = transport(() => reset)
       const client = Object.assign(HttpClient.make(() => Effect.sync(() => general++).pipe(Effect.zipRight(Effect.never))), { [FastLane]: t.client[FastLane] })
       const engine = Engine.make({ credentials: atHand, http: client, breaker })
-      yield* Effect.exit(engine.call(protocol, { key: "k" }).pipe(Retry.withRetryPolicy(Retry.none)))
-      yield* TestClock.adjust("11 seconds")
-      expect(yield* breaker.state("kv|r1")).toBe("half-open")
       const streamed = {
         ...protocol,
         sign: (...args: Parameters<typeof protocol.sign>) => Either.map(protocol.sign(...args), (out) => ({ ...out, body: { _tag: "Stream" as const, length: 3, open: () => Stream.make(new Uint8Array([1, 2, 3])) } }))
       }
-      const f = yield* Effect.fork(engine.call(streamed, { key: "k", write: "w" }))
-      yield* TestClock.adjust("1 millis")
+      const probes = yield* interruptProbe(breaker, engine.call(protocol, { key: "k" }), engine.call(streamed, { key: "k", write: "w" }))
       expect(general).toBe(1)
-      expect((yield* breaker.snapshot("kv|r1"))?.probes ?? 0).toBe(1)
-      yield* Fiber.interrupt(f)
-      expect((yield* breaker.snapshot("kv|r1"))?.probes ?? 0).toBe(0)
+      expect(probes).toEqual({ before: 1, after: 0 })
     }))
 
   it.effect("a success is counted in the call metrics", () =>
