@@ -10,25 +10,7 @@
  * first number back under 10 KB (see docs/performance.md).
  */
 import { describe, expect, it } from "@effect/vitest"
-import * as esbuild from "esbuild"
-import * as path from "node:path"
-import { fileURLToPath } from "node:url"
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-
-const bundle = async (contents: string) => {
-  const out = await esbuild.build({
-    stdin: { contents, resolveDir: root, loader: "ts" },
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "node",
-    external: ["effect", "@effect/platform"],
-    write: false,
-    logLevel: "silent"
-  })
-  return { bytes: out.outputFiles[0].contents.length, text: out.outputFiles[0].text }
-}
+import { bundle } from "./helpers/bundle.js"
 
 describe("bundle size", () => {
   it("one action (cvm describeInstances) bundles within 20 KB with effect external; unused actions are dropped", async () => {

@@ -12,26 +12,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as esbuild from "esbuild"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
+import { bundle as bundleWith, root } from "./helpers/bundle.js"
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-
-const bundle = async (contents: string) => {
-  const out = await esbuild.build({
-    stdin: { contents, resolveDir: root, loader: "ts" },
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "node",
-    external: ["effect", "@effect/platform", "undici"],
-    write: false,
-    metafile: true,
-    logLevel: "silent"
-  })
-  const output = Object.values(out.metafile.outputs)[0]
-  const kept = new Map(Object.entries(output.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k, v]) => [k, v.bytesInOutput]))
-  return { bytes: out.outputFiles[0].contents.length, text: out.outputFiles[0].text, kept }
-}
+const bundle = (contents: string) => bundleWith(contents, ["effect", "@effect/platform", "undici"])
 
 const program = (credentials: string, imports = "") => `
 import * as Effect from "effect/Effect"
