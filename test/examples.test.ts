@@ -20,6 +20,27 @@ import * as TestingWithMocks from "../examples/testing-with-mocks.js"
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const RUN_TIMEOUT = 60_000
+/**
+ * At most two example processes run at a time: each starts tsx and loads effect (about a second of
+ * CPU), and fifteen at once on a 2-core machine under a loaded test run took longer than the run
+ * timeout. A run's own timeout starts when it gets its slot; the test's covers the queue too.
+ */
+const SLOTS = 2
+const QUEUED_TIMEOUT = 8 * RUN_TIMEOUT
+let free = SLOTS
+const waiting: Array<() => void> = []
+const acquire = (): Promise<void> =>
+  new Promise((resolve) => {
+    if (free > 0) {
+      free--
+      resolve()
+    } else waiting.push(resolve)
+  })
+const release = (): void => {
+  const next = waiting.shift()
+  if (next !== undefined) next()
+  else free++
+}
 
 interface Run {
   readonly code: number | null
@@ -38,7 +59,16 @@ const cleanEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
 }
 
 /** Run `examples/<file>` with tsx, as `npx tsx examples/<file>` would. */
-const runExample = (file: string, args: ReadonlyArray<string> = [], env: NodeJS.ProcessEnv = cleanEnv()): Promise<Run> =>
+const runExample = async (file: string, args: ReadonlyArray<string> = [], env: NodeJS.ProcessEnv = cleanEnv()): Promise<Run> => {
+  await acquire()
+  try {
+    return await runAlone(file, args, env)
+  } finally {
+    release()
+  }
+}
+
+const runAlone = (file: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Promise<Run> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", path.join("examples", file), ...args], { cwd: ROOT, env })
     let stdout = ""
@@ -216,20 +246,20 @@ const examples: ReadonlyArray<readonly [file: string, expected: ReadonlyArray<st
 
 describe.concurrent("examples run as programs", () => {
   for (const [file, expected] of examples) {
-    it(`examples/${file}`, async () => expectSuccess(await runExample(file), expected), RUN_TIMEOUT)
+    it(`examples/${file}`, async () => expectSuccess(await runExample(file), expected), QUEUED_TIMEOUT)
   }
 
   it("the quickstart needs no network, even with HTTP(S)_PROXY pointing nowhere", async () => {
     const dead = "http://127.0.0.1:9"
     const run = await runExample("quickstart.ts", [], cleanEnv({ HTTP_PROXY: dead, HTTPS_PROXY: dead, http_proxy: dead, https_proxy: dead }))
     expectSuccess(run, ["Summary"])
-  }, RUN_TIMEOUT)
+  }, QUEUED_TIMEOUT)
 
   it("quickstart --live without a key fails with a clear message", async () => {
     const run = await runExample("quickstart.ts", ["--live"])
     expect(run.code).toBe(1)
     expect(run.stderr).toContain("--live needs a key: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY")
-  }, RUN_TIMEOUT)
+  }, QUEUED_TIMEOUT)
 })
 
 describe("quickstart --live, against an emulator standing in for the cloud", () => {
