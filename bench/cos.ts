@@ -51,8 +51,9 @@ const store = path.join(work, "store")
 const startEmulator = () =>
   new Promise<{ address: string; stop: () => void; ask: (m: object) => Promise<any> }>((resolve, reject) => {
     const child = fork(path.join(benchDir, "cos-emulator.ts"), [], {
-      env: arg("store") === "disk" ? { ...process.env, TENCENTCLOUD_EMULATOR_COS_DIR: store } : { ...process.env, TENCENTCLOUD_EMULATOR_COS_DIR: "" },
-      execArgv: ["--import", "tsx"],
+      execPath: process.env.COS_BENCH_EMULATOR_EXEC_PATH ?? process.execPath,
+      env: { ...process.env, TENCENTCLOUD_EMULATOR_COS_DIR: arg("store") === "disk" ? store : "", ...(process.env.COS_BENCH_EMULATOR_GLIBC ? { GLIBC_TUNABLES: process.env.COS_BENCH_EMULATOR_GLIBC } : {}) },
+      execArgv: ["--import", "tsx", ...(process.env.COS_BENCH_EMULATOR_NODE_ARGS?.split(" ").filter((a) => a !== "") ?? [])],
       stdio: ["ignore", "inherit", "inherit", "ipc"]
     })
     // a message and its acknowledgement (profile start/stop)
