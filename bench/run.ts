@@ -390,9 +390,21 @@ const targets = (r: Record<string, any>): Array<Target> => {
     out.push({ name, goal, value: v, met: v !== null && v <= limit, ...(note ? { note } : {}) })
   const ge = (name: string, goal: string, v: number | null, limit: number, note?: string) =>
     out.push({ name, goal, value: v, met: v !== null && v >= limit, ...(note ? { note } : {}) })
-  le("CPU per call, 1 instance, sequential (ours/raw)", "≤ 1.3", ratio("sequential, 1 instance", "ours/raw CPU per call"), 1.3)
-  le("CPU per call, 1 instance, 64 concurrent (ours/raw)", "≤ 1.3", ratio("64 concurrent, 1 instance", "ours/raw CPU per call"), 1.3)
-  ge("Throughput, 64 concurrent, 1 instance (ours/official)", "≥ 2", ratio("64 concurrent, 1 instance", "ours/official throughput"), 2)
+  // issue 8's goals (the long-run goal for CPU stays 1.3); each line also says the floor an Effect call sets
+  const floorNote = (sc: string) => {
+    const f = ratio(sc, "floor/raw CPU per call")
+    const ff = ratio(sc, "floor-fibers/raw CPU per call")
+    return `the floor of an Effect call alone: runPromise per call ${f ?? "—"}× raw, from fibers ${ff ?? "—"}× raw; ours/floor ${ratio(sc, "ours/floor CPU per call") ?? "—"}, ours from fibers/floor ${ratio(sc, "ours-fibers/floor-fibers CPU per call") ?? "—"}`
+  }
+  le("CPU per call, 1 instance, sequential (ours/raw)", "≤ 1.5", ratio("sequential, 1 instance", "ours/raw CPU per call"), 1.5, floorNote("sequential, 1 instance"))
+  le("CPU per call, 1 instance, 64 concurrent (ours/raw)", "≤ 1.5", ratio("64 concurrent, 1 instance", "ours/raw CPU per call"), 1.5, floorNote("64 concurrent, 1 instance"))
+  ge(
+    "Throughput, 64 concurrent, 1 instance (ours/official)",
+    "≥ 2",
+    ratio("64 concurrent, 1 instance", "ours/official throughput"),
+    2,
+    `driven from fibers (an Effect program's calls): ${ratio("64 concurrent, 1 instance", "ours-fibers/official throughput") ?? "—"}`
+  )
   {
     const a = ratio("sequential, 100 instances", "ours/raw CPU per call")
     const b = ratio("64 concurrent, 100 instances", "ours/raw CPU per call")
@@ -413,11 +425,16 @@ const targets = (r: Record<string, any>): Array<Target> => {
     const ob = r.coldStart?.aboveFloorMs?.["ours, bundled"] ?? null
     const fb = r.coldStart?.aboveFloorMs?.["official, bundled"] ?? null
     out.push({
-      name: "Cold start above the node floor, ms, packages from node_modules (ours vs official)",
-      goal: `≤ official (${f ?? "—"} ms)`,
+      name: "Cold start above the node floor, ms, packages from node_modules (ours vs 2× official)",
+      goal: `≤ 2× official (${f === null ? "—" : 2 * f} ms)`,
       value: o,
-      met: o !== null && f !== null && o <= f,
-      note: `both bundled into one file: ours ${ob ?? "—"} ms, official ${fb ?? "—"} ms`
+      met: o !== null && f !== null && o <= 2 * f
+    })
+    out.push({
+      name: "Cold start above the node floor, ms, bundled into one file (ours vs official)",
+      goal: `≤ official (${fb ?? "—"} ms)`,
+      value: ob,
+      met: ob !== null && fb !== null && ob <= fb
     })
   }
   {
@@ -442,9 +459,9 @@ const targets = (r: Record<string, any>): Array<Target> => {
     const b = r.bundle?.sizes
     const o = b?.oursBundled?.gzipBytes ?? null
     const f = b?.official?.gzipBytes ?? null
-    out.push({ name: "One-call bundle, effect+platform bundled, gzip bytes (ours vs official/2)", goal: `≤ ${f === null ? "—" : Math.floor(f / 2)} B`, value: o, met: o !== null && f !== null && o <= f / 2 })
+    out.push({ name: "One-call bundle, effect+platform bundled, gzip bytes (ours; official for scale)", goal: "≤ 67584 B (66 KB)", value: o, met: o !== null && o <= 67584, note: `official ${f ?? "—"} B` })
     const e = b?.oursExternal?.minifiedBytes ?? null
-    out.push({ name: "One-call bundle, effect+platform external, minified bytes (ours)", goal: "≤ 10240 B", value: e, met: e !== null && e <= 10240 })
+    out.push({ name: "One-call bundle, effect+platform external, minified bytes (ours)", goal: "≤ 15360 B (15 KB)", value: e, met: e !== null && e <= 15360 })
   }
   {
     const v = r.emulator?.ratioToOurs ?? null
