@@ -84,8 +84,12 @@ process.once("message", async (t: Task) => {
     ;(globalThis as any).gc?.()
     const baseline = process.memoryUsage.rss()
     let peak = baseline
+    // the most memory held in ArrayBuffers (socket and file buffers: V8 counts them as external memory)
+    let peakArrayBuffers = 0
     const timer = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage.rss())
+      const m = process.memoryUsage()
+      peak = Math.max(peak, m.rss)
+      peakArrayBuffers = Math.max(peakArrayBuffers, m.arrayBuffers)
     }, 20)
     // COS_BENCH_PROFILE=<file>: a CPU profile of the transfer alone (imports and setup left out)
     const profile = process.env.COS_BENCH_PROFILE
@@ -114,7 +118,7 @@ process.once("message", async (t: Task) => {
     if (session !== undefined) fs.writeFileSync(profile!, JSON.stringify((await post("Profiler.stop")).profile))
     clearInterval(timer)
     peak = Math.max(peak, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024)
-    process.send!({ ok: true, result: { ms, cpuMs: (cpu.user + cpu.system) / 1000, threadsMs, baselineRss: baseline, peakRss: peak } }, () => process.exit(0))
+    process.send!({ ok: true, result: { ms, cpuMs: (cpu.user + cpu.system) / 1000, threadsMs, peakArrayBuffers, baselineRss: baseline, peakRss: peak } }, () => process.exit(0))
   } catch (e) {
     process.send!({ ok: false, error: e instanceof Error ? e.message : String(e) }, () => process.exit(1))
   }

@@ -69,6 +69,8 @@ interface Measured {
   readonly emulatorCpuMs: number
   /** CPU time of the client's main thread and of its other threads (largest first), from /proc. */
   readonly threadsMs?: { readonly main: number; readonly others: ReadonlyArray<number> }
+  /** The most memory the client held in ArrayBuffers (sampled every 20 ms). */
+  readonly peakArrayBuffers?: number
   readonly baselineRss: number
   readonly peakRss: number
 }
@@ -84,7 +86,7 @@ const runClient = async (task: Record<string, unknown>): Promise<Measured> => {
     const m = await runClientProcess(task)
     const e = (await emulator!.ask({ cpu: "stop" })) as { cpuMs: number }
     const th = m.threadsMs
-    if (th !== undefined) log(`  ${name}: ${Math.round(m.ms)} ms, CPU ${Math.round(m.cpuMs)} ms (main ${Math.round(th.main)}, other threads ${th.others.map(Math.round).join("/")}), emulator ${Math.round(e.cpuMs)} ms`)
+    if (th !== undefined) log(`  ${name}: ${Math.round(m.ms)} ms, CPU ${Math.round(m.cpuMs)} ms (main ${Math.round(th.main)}, other threads ${th.others.map(Math.round).join("/")}), emulator ${Math.round(e.cpuMs)} ms, ArrayBuffers ≤ ${Math.round((m.peakArrayBuffers ?? 0) / MB)} MB`)
     return { ...m, emulatorCpuMs: e.cpuMs }
   } finally {
     if (profDir !== undefined) await emulator!.ask({ stop: true })
