@@ -152,6 +152,29 @@ export const make = (cfg: ClientConfig.Resolved, signer: Signer.SignerService): 
   }
   const base: ClientConfig.PerCall = { region: cfg.region, language: cfg.language, method: cfg.method, endpoint: cfg.endpoint }
   const v1 = signer.method !== "TC3-HMAC-SHA256"
+  // what a call of an action with the client's own settings always lays out the same (read-only,
+  // shared by its calls); an action's info is made once per action
+  interface Fixed {
+    readonly site: CallSite
+    readonly primary: Endpoint.ResolvedEndpoint
+    readonly breakerKey: string
+    readonly safe: boolean
+  }
+  const fixedByAction = new WeakMap<ActionInfo, Fixed>()
+  const fixedOf = (info: ActionInfo, pc: ClientConfig.PerCall): Either.Either<Fixed, RequestValidationError> => {
+    const cached = pc === base ? fixedByAction.get(info) : undefined
+    if (cached !== undefined) return Either.right(cached)
+    const ep = resolveEndpoint(info.service, pc.region, pc.endpoint)
+    if (Either.isLeft(ep)) return Either.left(ep.left)
+    const fixed: Fixed = {
+      site: { service: info.service, version: info.version, action: info.action, region: pc.region, endpoint: ep.right.host },
+      primary: ep.right,
+      breakerKey: `${info.service}|${pc.region ?? ""}|${ep.right.host}`,
+      safe: Retry.isSafeToRepeat(info)
+    }
+    if (pc === base) fixedByAction.set(info, fixed)
+    return Either.right(fixed)
+  }
 
   const layout = (input: Input, ov: CallOverrides): Either.Either<Api3Laid, RequestValidationError> => {
     const { info, params, options: callOptions } = input
@@ -168,8 +191,9 @@ export const make = (cfg: ClientConfig.Resolved, signer: Signer.SignerService): 
     }
     const transport = info.transport ?? "json"
     const method = transport === "json" ? pc.method : "POST"
-    const ep = resolveEndpoint(info.service, pc.region, pc.endpoint)
-    if (Either.isLeft(ep)) return Either.left(ep.left)
+    const fixed = fixedOf(info, pc)
+    if (Either.isLeft(fixed)) return Either.left(fixed.left)
+    const { site, primary, breakerKey, safe } = fixed.right
     const headers: Record<string, string> = {}
     for (const k in cfg.headers) headers[k] = cfg.headers[k]
     if (ov.headers !== undefined) for (const k in ov.headers) headers[k] = ov.headers[k]
@@ -199,10 +223,10 @@ export const make = (cfg: ClientConfig.Resolved, signer: Signer.SignerService): 
     }
     return Either.right({
       info,
-      site: { service: info.service, version: info.version, action: info.action, region: pc.region, endpoint: ep.right.host },
-      safe: Retry.isSafeToRepeat(info),
-      primary: ep.right,
-      breakerKey: `${info.service}|${pc.region ?? ""}|${ep.right.host}`,
+      site,
+      safe,
+      primary,
+      breakerKey,
       timeoutMillis: cfg.timeoutMillis,
       traceId,
       anonymous: info.skipSign === true,
