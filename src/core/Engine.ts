@@ -236,14 +236,17 @@ export const make = (options: EngineOptions): Engine => {
         if (!breaker.enabled && !tracing && !debug) return body(laid.primary, attempt)
         return Effect.flatMap(breaker.enabled ? breaker.before(laid.breakerKey) : Effect.succeed(undefined), (ticket) => {
           const target = ticket?.useBackup ? laid.backup ?? { scheme: "https" as const, host: breaker.backupHost(laid.site.service) } : laid.primary
-          // an interrupted attempt hands its ticket back unrecorded (a half-open probe's place is freed)
-          const sent = ticket === undefined ? body(target, attempt) : Effect.onInterrupt(body(target, attempt), () => breaker.after(laid.breakerKey, ticket, undefined))
+          // an interrupted attempt hands its ticket back unrecorded, once (a half-open probe's place is freed)
+          let handedBack = false
+          const sent = ticket === undefined
+            ? body(target, attempt)
+            : Effect.onInterrupt(body(target, attempt), () => Effect.suspend(() => ((handedBack = true), breaker.after(laid.breakerKey, ticket, undefined))))
           return Effect.flatMap(Effect.exit(sent), (exit) => {
             const failure = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
             const c = failure === undefined ? undefined : classify(failure)
             const steps: Array<Effect.Effect<void>> = []
-            // every ticket is handed back (undefined: not recorded), so a half-open probe's place is freed at once
-            if (ticket !== undefined) steps.push(breaker.after(laid.breakerKey, ticket, Exit.isSuccess(exit) ? true : c?.region))
+            // every other ticket is handed back here (undefined: not recorded)
+            if (ticket !== undefined && !handedBack) steps.push(breaker.after(laid.breakerKey, ticket, Exit.isSuccess(exit) ? true : c?.region))
             if (tracing) {
               // the call's span says where the last attempt went; a failed attempt is an event, so a
               // call that succeeded after a retry carries no error attributes

@@ -157,6 +157,30 @@ describe("the fused attempt", () => {
       expect(probes).toEqual({ before: 1, after: 0 })
     }))
 
+  it.effect("an attempt whose send ends interrupted (the call's fiber is not) hands its ticket back once: another probe keeps its place", () =>
+    Effect.gen(function* () {
+      const breaker = yield* RegionBreaker.make({ consecutiveFailures: 1, maxFailNum: 100, maxRequests: 2, timeout: "10 seconds" })
+      let mode: "fail" | "hang" | "interrupt" = "fail"
+      const http = HttpClient.make((request) =>
+        Effect.suspend(() =>
+          mode === "fail"
+            ? Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: Object.assign(new Error("reset"), { code: "ECONNRESET" }) }))
+            : mode === "hang" ? Effect.never : Effect.interrupt
+        )
+      )
+      const engine = Engine.make({ credentials: { get: Effect.succeed(credential), peek: () => undefined }, http, breaker })
+      yield* Effect.exit(engine.call(protocol, { key: "k" }).pipe(Retry.withRetryPolicy(Retry.none)))
+      yield* TestClock.adjust("11 seconds")
+      mode = "hang"
+      const a = yield* Effect.fork(engine.call(protocol, { key: "k" }))
+      yield* TestClock.adjust("1 millis")
+      mode = "interrupt"
+      yield* Effect.exit(engine.call(protocol, { key: "k" }).pipe(Retry.withRetryPolicy(Retry.none)))
+      expect((yield* breaker.snapshot("kv|r1"))?.probes ?? 0).toBe(1)
+      yield* Fiber.interrupt(a)
+      expect((yield* breaker.snapshot("kv|r1"))?.probes ?? 0).toBe(0)
+    }))
+
   it.effect("a streamed body (sent through the general lane) also hands a half-open probe's place back when interrupted", () =>
     Effect.gen(function* () {
       const breaker = yield* probeBreaker
