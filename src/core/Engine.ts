@@ -26,7 +26,6 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import type * as Tracer from "effect/Tracer"
 import type * as Fiber from "effect/Fiber"
 import type { CredentialsService } from "../Credentials.js"
 import { type CallSite, classify, RequestValidationError, type SdkError } from "../Errors.js"
@@ -39,6 +38,7 @@ import * as fused from "./fused.js"
 import { CurrentOverrides } from "./Overrides.js"
 import type { Answer, Laid, Outgoing, Protocol, Target } from "./Protocol.js"
 import { redactForm, redactHeaders } from "./redact.js"
+import * as span from "./span.js"
 import * as transport from "./transport.js"
 
 /** A raw exchange shown to the debugging hook; secret headers and parameters redacted. */
@@ -100,10 +100,6 @@ export interface Engine {
 /** Default cap of an answer's size. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
-let nativeTracer: Tracer.Tracer | undefined
-/** Effect's default tracer: spans made with it go nowhere unless someone reads them. */
-const defaultTracer = (): Tracer.Tracer => (nativeTracer ??= Effect.runSync(Effect.tracer))
-
 const nowOf = (services: Context.Context<never>): number =>
   Context.get(services as Context.Context<Clock.Clock>, Clock.Clock).unsafeCurrentTimeMillis()
 
@@ -114,15 +110,6 @@ const timeoutOf = (laid: Laid, override: Duration.DurationInput | undefined): Ei
   return Option.isSome(d) && Duration.toMillis(d.value) > 0
     ? Either.right(Duration.toMillis(d.value))
     : Either.left(RequestValidationError.make({ field: "timeout", problem: `${String(override)} is not a positive duration`, fix: "use e.g. \"30 seconds\" or a number of milliseconds" }))
-}
-
-/** Span attributes of a failure: its code (server errors), its kind and the server's request id. */
-const errorAttributes = (prefix: string, failure: unknown, c: { readonly code?: string | undefined } | undefined): Record<string, unknown> => {
-  const f = failure as { _tag?: string; requestId?: unknown }
-  return {
-    ...(c?.code !== undefined ? { [`${prefix}.error_code`]: c.code, [`${prefix}.error`]: "ApiError" } : { [`${prefix}.error`]: f._tag }),
-    ...(typeof f.requestId === "string" && f.requestId !== "" ? { [`${prefix}.request_id`]: f.requestId } : {})
-  }
 }
 
 /** Build an engine. */
@@ -222,7 +209,7 @@ export const make = (options: EngineOptions): Engine => {
     fusedOf?: (attempt: number, clock: Clock.Clock, settled?: (outcome: "Interrupt" | undefined) => void) => Effect.Effect<A, E | SdkError> | undefined
   ): Effect.Effect<A, E | SdkError> => {
       const ov = Context.get(fiber.currentContext as Context.Context<CurrentOverrides>, CurrentOverrides)
-      const tracing = fiber.currentTracer !== defaultTracer()
+      const tracing = span.isTracing(fiber)
       const debug = LogLevel.greaterThanEqual(LogLevel.Debug, fiber.getFiberRef(FiberRef.currentMinimumLogLevel))
       const clock = Context.get(fiber.currentDefaultServices as Context.Context<Clock.Clock>, Clock.Clock)
       const fusing = fusedOf !== undefined && !tracing && !debug
@@ -247,22 +234,8 @@ export const make = (options: EngineOptions): Engine => {
             const steps: Array<Effect.Effect<void>> = []
             // every other ticket is handed back here (undefined: not recorded)
             if (ticket !== undefined && !handedBack) steps.push(breaker.after(laid.breakerKey, ticket, Exit.isSuccess(exit) ? true : c?.region))
-            if (tracing) {
-              // the call's span says where the last attempt went; a failed attempt is an event, so a
-              // call that succeeded after a retry carries no error attributes
-              steps.push(Effect.annotateCurrentSpan({ [`${protocolName}.attempt`]: attempt, [`${protocolName}.endpoint`]: target.host }))
-              if (failure !== undefined) {
-                steps.push(
-                  Effect.withFiberRuntime<void>((f) => {
-                    const span = f.currentSpan
-                    if (span !== undefined && span._tag === "Span") {
-                      span.event(`${protocolName}.attempt_failed`, BigInt(nowOf(f.currentDefaultServices as Context.Context<never>)) * 1_000_000n, errorAttributes(protocolName, failure, c))
-                    }
-                    return Effect.void
-                  })
-                )
-              }
-            }
+            // the call's span says where the last attempt went; a failed attempt is an event
+            if (tracing) steps.push(span.attemptEnded(protocolName, attempt, target.host, failure, c))
             if (debug) {
               steps.push(
                 Effect.logDebug(
@@ -307,38 +280,7 @@ export const make = (options: EngineOptions): Engine => {
         attempts = 0
       }
       const measured = Effect.onExit(Effect.catchAll(one, retryFrom), recordExit)
-      if (!tracing) return measured
-      // the span ends with the outcome but never the answer's value: an answer can hold secrets (STS keys)
-      return Effect.flatMap(
-        Effect.makeSpan(`${protocolName}.${laid.site.service}.${laid.site.action}`, {
-          kind: "client",
-          captureStackTrace: false,
-          attributes: {
-            [`${protocolName}.service`]: laid.site.service,
-            [`${protocolName}.version`]: laid.site.version,
-            [`${protocolName}.action`]: laid.site.action,
-            [`${protocolName}.region`]: laid.site.region ?? "",
-            [`${protocolName}.trace_id`]: laid.traceId
-          }
-        }),
-        (span) =>
-          Effect.onExit(Effect.withParentSpan(measured, span), (exit) =>
-            Effect.flatMap(Clock.currentTimeNanos, (now) =>
-              Effect.sync(() => {
-                if (Exit.isFailure(exit) && exit.cause._tag === "Fail") {
-                  const attrs = errorAttributes(protocolName, exit.cause.error, classify(exit.cause.error))
-                  for (const k in attrs) span.attribute(k, attrs[k])
-                } else if (Exit.isSuccess(exit)) {
-                  // the answer's request id (API 3.0 \`RequestId\`), never the answer itself
-                  const v = exit.value as { RequestId?: unknown; requestId?: unknown } | null
-                  const id = typeof v === "object" && v !== null ? (typeof v.RequestId === "string" ? v.RequestId : v.requestId) : undefined
-                  if (typeof id === "string" && id !== "") span.attribute(`${protocolName}.request_id`, id)
-                }
-                span.end(now, Exit.isSuccess(exit) ? Exit.void : exit)
-              })
-            )
-          )
-      )
+      return tracing ? span.withCallSpan(protocolName, laid, measured) : measured
   }
 
   /** Lay the call out with the overrides in force; the per-call timeout applied. */
