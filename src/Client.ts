@@ -174,9 +174,26 @@ export const call = (
   params: Readonly<Record<string, unknown>> = {},
   options?: CallOptions
 ): Effect.Effect<Record<string, unknown>, CallError, TencentCloud> => {
-  // names come from the caller here (not from generated constants): check them before any URL is built
+  const info = infoOf(service, version, action)
+  return Either.isLeft(info) ? Effect.fail(info.left) : Effect.flatMap(TencentCloud, (c) => c.call(info.right, params, options))
+}
+
+/**
+ * An action named by the caller, checked once (not generated constants: checked before any URL is
+ * built) and kept, so that its calls share one info, as a generated action's calls do (the layout
+ * keeps what it derives from an action per info).
+ */
+const infos = new Map<string, ActionInfo>()
+const infoOf = (service: string, version: string, action: string): Either.Either<ActionInfo, RequestValidationError> => {
+  const key = `${service}\n${version}\n${action}`
+  const known = infos.get(key)
+  if (known !== undefined) return Either.right(known)
   const bad = Endpoint.validateCall(service, version, action)
-  return Either.isLeft(bad) ? Effect.fail(bad.left) : Effect.flatMap(TencentCloud, (c) => c.call({ service, version, action }, params, options))
+  if (Either.isLeft(bad)) return Either.left(bad.left)
+  if (infos.size >= 1024) infos.clear()
+  const info: ActionInfo = { service, version, action }
+  infos.set(key, info)
+  return Either.right(info)
 }
 
 /** Stream any streaming (server-sent events) action by name. */
@@ -187,8 +204,8 @@ export const stream = (
   params: Readonly<Record<string, unknown>> = {},
   options?: CallOptions
 ): Stream.Stream<ServerSentEvent, CallError, TencentCloud> => {
-  const bad = Endpoint.validateCall(service, version, action)
-  return Either.isLeft(bad) ? Stream.fail(bad.left) : Stream.unwrap(Effect.map(TencentCloud, (c) => c.stream({ service, version, action }, params, options)))
+  const info = infoOf(service, version, action)
+  return Either.isLeft(info) ? Stream.fail(info.left) : Stream.unwrap(Effect.map(TencentCloud, (c) => c.stream(info.right, params, options)))
 }
 
 /** Call in another region (validated when the call runs). Works on Effects and Streams. */

@@ -245,6 +245,23 @@ describe("bad input sends nothing", () => {
     }).pipe(Effect.provide(layer))
   })
 
+  it.effect("calls of one action with and without overrides each go where their own settings say (what is kept per action is the client's own)", () => {
+    const { recorded, layer } = setup(() => jsonAnswer({}), { region: "ap-guangzhou" })
+    return Effect.gen(function* () {
+      const zones = Client.call("cvm", "2017-03-12", "DescribeZones")
+      yield* zones
+      yield* zones.pipe(Client.withRegion("ap-shanghai"), Client.withEndpoint("cvm.ap-shanghai.tencentcloudapi.com"))
+      yield* zones
+      yield* Client.call("cvm", "2017-03-12", "DescribeRegions")
+      expect(recorded.map((r) => [r.url, r.headers["x-tc-region"], r.headers["x-tc-action"]])).toEqual([
+        ["https://cvm.tencentcloudapi.com/", "ap-guangzhou", "DescribeZones"],
+        ["https://cvm.ap-shanghai.tencentcloudapi.com/", "ap-shanghai", "DescribeZones"],
+        ["https://cvm.tencentcloudapi.com/", "ap-guangzhou", "DescribeZones"],
+        ["https://cvm.tencentcloudapi.com/", "ap-guangzhou", "DescribeRegions"]
+      ])
+    }).pipe(Effect.provide(layer))
+  })
+
   it.effect("a GET request over 32 KB is refused before sending", () => {
     const { recorded, layer } = setup(() => jsonAnswer({}), { method: "GET" })
     return Effect.gen(function* () {
