@@ -7,6 +7,7 @@
  *   `downloadFile` (ranged, concurrent: `ChunkSize`, `ParallelLimit`; it checks sizes, not bytes).
  * - `stream`: one streamed GET into a file: ours `Objects.downloadObject` (CRC-64 checked); official
  *   `getObject` with `Output` (unchecked).
+ * - `floor`: the least any client can do for each (`cos-floor.ts`: node:http and node:fs, unchecked).
  * Reports the time, the process's RSS before the transfer (after imports and a GC) and its peak.
  */
 import COS from "cos-nodejs-sdk-v5"
@@ -16,10 +17,11 @@ import * as inspector from "node:inspector"
 import * as v8 from "node:v8"
 import * as Objects from "../src/cos/Objects.js"
 import * as Transfer from "../src/cos/Transfer.js"
+import * as Floor from "./cos-floor.js"
 import { cosLayerFor } from "./cos-layer.js"
 
 interface Task {
-  readonly client: "ours" | "official"
+  readonly client: "ours" | "official" | "floor"
   readonly op: "upload" | "download" | "stream"
   readonly address: string
   readonly file: string
@@ -59,6 +61,7 @@ const threadCpuDetail = (): Map<string, [number, number]> => {
 }
 
 const run = async (t: Task): Promise<void> => {
+  if (t.client === "floor") return Floor.run(t)
   if (t.client === "ours") {
     const layer = cosLayerFor(t)
     const common = { bucket: BUCKET, key: t.key, file: t.file, partSize: t.partSize, concurrency: t.concurrency, resume: false }

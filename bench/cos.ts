@@ -6,16 +6,18 @@
  * against the official cos-nodejs-sdk-v5 in the same run, each transfer in a fresh process so its
  * peak RSS is its own.
  *
- * Each transfer runs `--runs` times (default 3), the two clients taking turns, and the best run of
+ * Each transfer runs `--runs` times (default 3), the clients taking turns, and the best run of
  * each is compared (the median ratio is reported too): on a shared, loaded machine the best run is
- * the one least disturbed. Reports throughput (MB/s), the ratio ours/official, the CPU time of each
+ * the one least disturbed. A third client, the floor (`cos-floor.ts`: node:http and node:fs, no
+ * checks), shows what any client can reach against the same emulator: floor/official below the
+ * goal in a row means no client can meet the goal there; ours/floor is what this SDK costs. Reports throughput (MB/s), the ratio ours/official, the CPU time of each
  * client and of the emulator serving it (medians; less disturbed by load than time), the load average,
  * and RSS: the process's baseline (after imports) and its peak growth during the transfer (the
  * largest of the runs), against the bound concurrency × part size + 64 MB.
  * Writes `bench/cos-results.json`. It reports; it never fails on a missed goal.
  *
  * Options: `--quick`, `--sizes=256,1024` (MB), `--concurrency=4`, `--part=8` (MB), `--out=<file>`,
- * `--runs=3`, `--store=memory|disk`, `--only=ours|official` (one client: no ratio), `--ops=upload,download,stream`
+ * `--runs=3`, `--store=memory|disk`, `--only=ours,official,floor` (the clients run; default all three), `--ops=upload,download,stream`
  * (the transfers reported), `--cpu-prof=<dir>` (V8 CPU profiles of each transfer alone, client and emulator, for
  * `bench/cos-profile.ts`). Each transfer's CPU time is logged split by thread (main, then the others: libuv's
  * pool doing file I/O, V8's doing GC) from /proc on Linux.
@@ -42,7 +44,7 @@ const benchDir = path.dirname(new URL(import.meta.url).pathname)
 const outFile = arg("out") ?? path.join(benchDir, "cos-results.json")
 const profDir = arg("cpu-prof")
 if (profDir !== undefined) fs.mkdirSync(profDir, { recursive: true })
-const clients = (arg("only")?.split(",") ?? ["official", "ours"]) as Array<"official" | "ours">
+const clients = (arg("only")?.split(",") ?? ["official", "ours", "floor"]) as Array<"official" | "ours" | "floor">
 const log = (s: string) => process.stderr.write(`[bench:cos] ${s}\n`)
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "cos-bench-"))
@@ -167,12 +169,16 @@ const main = async () => {
       for (const op of ops) {
         const o = result.ours === undefined ? undefined : summarise(result.ours[op])
         const f = result.official === undefined ? undefined : summarise(result.official[op])
+        const fl = result.floor === undefined ? undefined : summarise(result.floor[op])
         if (o === undefined || f === undefined) {
-          const m = (o ?? f)!
-          rows.push({ sizeMB: size / MB, op, client: clients[0], MBps: Math.round(mbps(m.best)), medianMBps: Math.round(mbps(m.median)), cpuMs: Math.round(m.cpu), emulatorCpuMs: Math.round(m.emulatorCpu), peakGrowthMB: Math.round(m.peakGrowth / MB) })
+          for (const c of clients) {
+            const m = summarise(result[c][op])
+            rows.push({ sizeMB: size / MB, op, client: c, MBps: Math.round(mbps(m.best)), medianMBps: Math.round(mbps(m.median)), cpuMs: Math.round(m.cpu), emulatorCpuMs: Math.round(m.emulatorCpu), peakGrowthMB: Math.round(m.peakGrowth / MB) })
+          }
+          if (o !== undefined && fl !== undefined) log(`${size / MB} MB ${op}: ours/floor ${(mbps(o.best) / mbps(fl.best)).toFixed(2)} (CPU ${Math.round(o.cpu)} / ${Math.round(fl.cpu)} ms)`)
           continue
         }
-        rows.push({
+        const row: Record<string, unknown> = {
           sizeMB: size / MB,
           op,
           oursMBps: Math.round(mbps(o.best)),
@@ -186,7 +192,25 @@ const main = async () => {
           oursPeakGrowthMB: Math.round(o.peakGrowth / MB),
           officialPeakGrowthMB: Math.round(f.peakGrowth / MB),
           boundMB: bound / MB
-        })
+        }
+        if (fl !== undefined) {
+          // the floor (cos-floor.ts): what any client can reach here; floor/official below a goal means no client meets it
+          Object.assign(row, {
+            floorMBps: Math.round(mbps(fl.best)),
+            floorCpuMs: Math.round(fl.cpu),
+            floorEmulatorCpuMs: Math.round(fl.emulatorCpu),
+            floorOverOfficial: Number((mbps(fl.best) / mbps(f.best)).toFixed(2)),
+            floorOverOfficialMedian: Number((mbps(fl.median) / mbps(f.median)).toFixed(2)),
+            oursOverFloor: Number((mbps(o.best) / mbps(fl.best)).toFixed(2)),
+            oursOverFloorMedian: Number((mbps(o.median) / mbps(fl.median)).toFixed(2))
+          })
+        }
+        rows.push(row)
+        log(
+          `${size / MB} MB ${op}: ours/official ${row.ratio} (median ${row.medianRatio})` +
+            (fl === undefined ? "" : `, floor/official ${row.floorOverOfficial} (median ${row.floorOverOfficialMedian}), ours/floor ${row.oursOverFloor} (median ${row.oursOverFloorMedian})`) +
+            `; CPU ours ${row.oursCpuMs}, official ${row.officialCpuMs}${fl === undefined ? "" : `, floor ${row.floorCpuMs}`} ms; load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`
+        )
       }
     }
   } finally {
@@ -197,6 +221,8 @@ const main = async () => {
   const compared = rows.filter((r) => r.ratio !== undefined && r.op !== "stream")
   const goals = {
     throughputRatio: { goal: 1.5, worst: Math.min(...compared.map((r) => r.ratio as number)), worstMedian: Math.min(...compared.map((r) => r.medianRatio as number)) },
+    // the rows where even the floor stays below the goal: no client can meet it there on this machine
+    unreachableByFloor: rows.filter((r) => r.floorOverOfficial !== undefined && (r.floorOverOfficial as number) < 1.5).map((r) => `${r.sizeMB} MB ${r.op} (floor/official ${r.floorOverOfficial})`),
     rssGrowth: { goalMB: bound / MB, worstMB: Math.max(...rows.map((r) => (r.oursPeakGrowthMB ?? r.peakGrowthMB) as number)) }
   }
   const load = { before: loadBefore.map((x) => Number(x.toFixed(2))), after: os.loadavg().map((x) => Number(x.toFixed(2))), cores: os.cpus().length }
