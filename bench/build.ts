@@ -63,10 +63,13 @@ export interface BundleSize {
   readonly error?: string
 }
 
-const sizeOf = async (name: string, contents: string, external: Array<string>): Promise<BundleSize> => {
+/** The minified (and gzipped) bundle of a program given as source, or as a file of bench/ (`{ entry }`). */
+const sizeOf = async (name: string, program: string | { readonly entry: string }, external: Array<string>): Promise<BundleSize> => {
   try {
     const r = await esbuild.build({
-      stdin: { contents, resolveDir: benchDir, sourcefile: `${name}.ts`, loader: "ts" },
+      ...(typeof program === "string"
+        ? { stdin: { contents: program, resolveDir: benchDir, sourcefile: `${name}.ts`, loader: "ts" as const } }
+        : { entryPoints: [path.join(benchDir, program.entry)] }),
       bundle: true,
       minify: true,
       write: false,
@@ -111,16 +114,24 @@ const officialProgram = [
 
 const effectExternal = ["effect", "effect/*", "@effect/platform", "@effect/platform/*", "undici"]
 
-/** One-call program bundles: ours (fetch transport; effect bundled / external), ours with undici, official. */
+/**
+ * One-call program bundles: ours (fetch transport; effect bundled / external), ours with undici,
+ * official, and the two floors of bench/solo (floor.ts: effect's runtime around node:http; stack.ts:
+ * that plus an effect/Schema decode and @effect/platform's HttpClient), effect bundled and external.
+ */
 export const bundleSizes = async (): Promise<{ path: string; sizes: Record<string, BundleSize> }> => {
-  const [bundled, external, undiciExt, official] = await Promise.all([
+  const [bundled, external, undiciExt, official, floorBundled, floorExternal, stackBundled, stackExternal] = await Promise.all([
     sizeOf("ours, effect+platform bundled (fetch transport)", oursProgram("fetch"), []),
     sizeOf("ours, effect+platform external", oursProgram("fetch"), effectExternal),
     sizeOf("ours, undici transport, effect bundled, undici external", oursProgram("undici"), ["undici"]),
-    sizeOf("official", officialProgram, [])
+    sizeOf("official", officialProgram, []),
+    sizeOf("floor (effect around node:http), effect bundled", { entry: "solo/floor.ts" }, []),
+    sizeOf("floor (effect around node:http), effect external", { entry: "solo/floor.ts" }, effectExternal),
+    sizeOf("stack floor (+ Schema, platform HttpClient), bundled", { entry: "solo/stack.ts" }, []),
+    sizeOf("stack floor (+ Schema, platform HttpClient), external", { entry: "solo/stack.ts" }, effectExternal)
   ])
   return {
     path: generatedExists() ? "generated describeInstances" : "Client.call",
-    sizes: { oursBundled: bundled, oursExternal: external, oursUndiciBundledUndiciExternal: undiciExt, official }
+    sizes: { oursBundled: bundled, oursExternal: external, oursUndiciBundledUndiciExternal: undiciExt, official, floorBundled, floorExternal, stackBundled, stackExternal }
   }
 }
