@@ -9,6 +9,7 @@ import * as Redacted from "effect/Redacted"
 import { createHash, createHmac } from "node:crypto"
 import type { Credential } from "../src/Credentials.js"
 import * as Signer from "../src/Signer.js"
+import { hashHex } from "../src/internal/signing.js"
 
 const cred = (secretId: string, secretKey: string, token?: string): Credential => ({
   secretId,
@@ -822,4 +823,15 @@ describe("derived-key cache and date memo", () => {
       }
     }
   })
+})
+
+describe("one-shot hashing", () => {
+  it.prop(
+    "hashHex gives Node's Hash object's digest for any text or bytes, SHA-256 and SHA-1",
+    [FastCheck.oneof(FastCheck.string({ unit: "binary", maxLength: 300 }), FastCheck.uint8Array({ maxLength: 300 })), FastCheck.constantFrom("sha256", "sha1")],
+    ([data, algorithm]) => {
+      expect(hashHex(algorithm, data)).toBe(createHash(algorithm).update(data).digest("hex"))
+      if (algorithm === "sha256") expect(Signer.sha256Hex(data)).toBe(createHash("sha256").update(data).digest("hex"))
+    }
+  )
 })

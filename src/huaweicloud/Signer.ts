@@ -16,7 +16,8 @@
  *
  * @since 0.1.0
  */
-import { createHash, createHmac, hkdfSync } from "node:crypto"
+import { createHmac, hkdfSync } from "node:crypto"
+import { hashHex } from "../internal/signing.js"
 
 /** `SDK-HMAC-SHA256`, the APIG AK/SK algorithm. */
 export const ALGORITHM = "SDK-HMAC-SHA256"
@@ -32,7 +33,7 @@ export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 export const EMPTY_BODY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 /** Lower-case hex SHA-256 of UTF-8 text or bytes. */
-export const sha256Hex = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex")
+export const sha256Hex = (data: string | Uint8Array): string => hashHex("sha256", data)
 
 /** Lower-case hex HMAC-SHA256. */
 export const hmacSha256Hex = (key: string | Uint8Array, message: string): string =>

@@ -5,13 +5,23 @@
  *
  * @internal
  */
-import { createHash, createHmac } from "node:crypto"
+import * as crypto from "node:crypto"
+
+// one-shot hashing (`crypto.hash`, Node ≥ 20.12) costs less than half of a Hash object per call
+// (0.6 µs against 1.3 µs for a short text on the bench machine); older Node 20 uses the object
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: "hex") => string }).hash
+
+/** Lower-case hex digest of a string (UTF-8) or bytes under `algorithm` (`sha256`, `sha1`, ...). */
+export const hashHex: (algorithm: string, data: string | Uint8Array) => string =
+  oneShot !== undefined
+    ? (algorithm, data) => oneShot(algorithm, data, "hex")
+    : (algorithm, data) => crypto.createHash(algorithm).update(data).digest("hex")
 
 /** Lower-case hex SHA-256 of a string (UTF-8) or bytes. */
-export const sha256Hex = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex")
+export const sha256Hex = (data: string | Uint8Array): string => hashHex("sha256", data)
 
 /** HMAC-SHA256 of a message under a key. */
-export const hmacSha256 = (key: string | Uint8Array, msg: string): Buffer => createHmac("sha256", key).update(msg).digest()
+export const hmacSha256 = (key: string | Uint8Array, msg: string): Buffer => crypto.createHmac("sha256", key).update(msg).digest()
 
 /** The hash of the empty payload (`GET` requests). */
 export const EMPTY_PAYLOAD_HASH = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
