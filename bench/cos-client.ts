@@ -8,12 +8,14 @@
  * - `stream`: one streamed GET into a file: ours `Objects.downloadObject` (CRC-64 checked); official
  *   `getObject` with `Output` (unchecked).
  * - `floor`: the least any client can do for each (`cos-floor.ts`: node:http and node:fs, unchecked).
- * Reports the time, the process's RSS before the transfer (after imports and a GC) and its peak.
+ * Reports the time, the process's RSS before the transfer (after imports and a GC) and its peak,
+ * its CPU time by thread, the most memory held in ArrayBuffers, and the GCs during the transfer.
  */
 import COS from "cos-nodejs-sdk-v5"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as inspector from "node:inspector"
+import { constants as perfConstants, PerformanceObserver } from "node:perf_hooks"
 import * as v8 from "node:v8"
 import * as Objects from "../src/cos/Objects.js"
 import * as Transfer from "../src/cos/Transfer.js"
@@ -103,6 +105,16 @@ process.once("message", async (t: Task) => {
       await post("Profiler.enable")
       await post("Profiler.start")
     }
+    // the garbage collections during the transfer: scavenges (young generation) and mark-compacts
+    const gc = { scavenges: 0, markCompacts: 0 }
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const kind = (e as { detail?: { kind?: number } }).detail?.kind
+        if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) gc.scavenges++
+        else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) gc.markCompacts++
+      }
+    })
+    gcObserver.observe({ entryTypes: ["gc"] })
     const start = performance.now()
     const cpu0 = process.cpuUsage()
     const threads0 = threadCpu()
@@ -110,6 +122,9 @@ process.once("message", async (t: Task) => {
     await run(t)
     const ms = performance.now() - start
     const cpu = process.cpuUsage(cpu0)
+    // entries of the last GCs are delivered asynchronously
+    await new Promise((r) => setImmediate(r))
+    gcObserver.disconnect()
     // the main thread's CPU, then the other threads' (libuv's pool: file I/O; V8's: GC, compilation)
     const main = String(process.pid)
     const threads = [...threadCpu()].map(([tid, ms]) => [tid, ms - (threads0.get(tid) ?? 0)] as const).filter(([, ms]) => ms > 0)
@@ -121,7 +136,7 @@ process.once("message", async (t: Task) => {
     if (session !== undefined) fs.writeFileSync(profile!, JSON.stringify((await post("Profiler.stop")).profile))
     clearInterval(timer)
     peak = Math.max(peak, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024)
-    process.send!({ ok: true, result: { ms, cpuMs: (cpu.user + cpu.system) / 1000, threadsMs, peakArrayBuffers, baselineRss: baseline, peakRss: peak } }, () => process.exit(0))
+    process.send!({ ok: true, result: { ms, cpuMs: (cpu.user + cpu.system) / 1000, threadsMs, peakArrayBuffers, gc, baselineRss: baseline, peakRss: peak } }, () => process.exit(0))
   } catch (e) {
     process.send!({ ok: false, error: e instanceof Error ? e.message : String(e) }, () => process.exit(1))
   }

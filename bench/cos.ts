@@ -73,6 +73,8 @@ interface Measured {
   readonly threadsMs?: { readonly main: number; readonly others: ReadonlyArray<number> }
   /** The most memory the client held in ArrayBuffers (sampled every 20 ms). */
   readonly peakArrayBuffers?: number
+  /** The client's garbage collections during the transfer. */
+  readonly gc?: { readonly scavenges: number; readonly markCompacts: number }
   readonly baselineRss: number
   readonly peakRss: number
 }
@@ -88,7 +90,7 @@ const runClient = async (task: Record<string, unknown>): Promise<Measured> => {
     const m = await runClientProcess(task)
     const e = (await emulator!.ask({ cpu: "stop" })) as { cpuMs: number }
     const th = m.threadsMs
-    if (th !== undefined) log(`  ${name}: ${Math.round(m.ms)} ms, CPU ${Math.round(m.cpuMs)} ms (main ${Math.round(th.main)}, other threads ${th.others.map(Math.round).join("/")}), emulator ${Math.round(e.cpuMs)} ms, ArrayBuffers ≤ ${Math.round((m.peakArrayBuffers ?? 0) / MB)} MB`)
+    if (th !== undefined) log(`  ${name}: ${Math.round(m.ms)} ms, CPU ${Math.round(m.cpuMs)} ms (main ${Math.round(th.main)}, other threads ${th.others.map(Math.round).join("/")}), emulator ${Math.round(e.cpuMs)} ms, ArrayBuffers ≤ ${Math.round((m.peakArrayBuffers ?? 0) / MB)} MB, GC ${m.gc?.scavenges ?? "?"} scavenges / ${m.gc?.markCompacts ?? "?"} mark-compacts`)
     return { ...m, emulatorCpuMs: e.cpuMs }
   } finally {
     if (profDir !== undefined) await emulator!.ask({ stop: true })
@@ -130,7 +132,7 @@ const ops = OPS.filter((op) => arg("ops")?.split(",").includes(op) ?? true)
 const summarise = (runs: ReadonlyArray<Measured>) => {
   const byTime = [...runs].sort((x, y) => x.ms - y.ms)
   const median = (xs: Array<number>) => xs.sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)]
-  return { best: byTime[0], median: byTime[Math.floor((byTime.length - 1) / 2)], cpu: median(runs.map((m) => m.cpuMs)), emulatorCpu: median(runs.map((m) => m.emulatorCpuMs)), peakGrowth: Math.max(...runs.map((m) => m.peakRss - m.baselineRss)), baseline: byTime[0].baselineRss }
+  return { best: byTime[0], median: byTime[Math.floor((byTime.length - 1) / 2)], cpu: median(runs.map((m) => m.cpuMs)), emulatorCpu: median(runs.map((m) => m.emulatorCpuMs)), peakGrowth: Math.max(...runs.map((m) => m.peakRss - m.baselineRss)), baseline: byTime[0].baselineRss, markCompacts: runs.map((m) => m.gc?.markCompacts ?? "?").join("/") }
 }
 
 const main = async () => {
@@ -191,7 +193,10 @@ const main = async () => {
           oursBaselineRssMB: Math.round(o.baseline / MB),
           oursPeakGrowthMB: Math.round(o.peakGrowth / MB),
           officialPeakGrowthMB: Math.round(f.peakGrowth / MB),
-          boundMB: bound / MB
+          boundMB: bound / MB,
+          // mark-compacts during each run (in run order): the GC regime the transfer ran in
+          oursMarkCompacts: o.markCompacts,
+          officialMarkCompacts: f.markCompacts
         }
         if (fl !== undefined) {
           // the floor (cos-floor.ts): what any client can reach here; floor/official below a goal means no client meets it
@@ -199,6 +204,7 @@ const main = async () => {
             floorMBps: Math.round(mbps(fl.best)),
             floorCpuMs: Math.round(fl.cpu),
             floorEmulatorCpuMs: Math.round(fl.emulatorCpu),
+            floorMarkCompacts: fl.markCompacts,
             floorOverOfficial: Number((mbps(fl.best) / mbps(f.best)).toFixed(2)),
             floorOverOfficialMedian: Number((mbps(fl.median) / mbps(f.median)).toFixed(2)),
             oursOverFloor: Number((mbps(o.best) / mbps(fl.best)).toFixed(2)),
