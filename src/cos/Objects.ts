@@ -180,18 +180,13 @@ export const getObject = (input: GetObjectInput): Effect.Effect<ObjectHead & { r
     )
   )
 
-/** Bytes a streamed download may have waiting to be written to its file. */
-const WRITE_AHEAD = 1024 * 1024
-
 /** Download an object (or a range) to a file, streamed; the whole object's CRC-64 is checked. */
 export const downloadObject = (input: GetObjectInput & { readonly path: string }): Effect.Effect<ObjectHead, CosCallError | FileError | IntegrityError, Cos> =>
   Effect.scoped(
     Effect.flatMap(getObjectStreamed(input), (r) =>
       Effect.flatMap(
         Effect.acquireRelease(
-          // 1 MB of writes may wait before the file stream asks us to (default 16 KB): the body is
-          // then taken as it comes instead of being paused and resumed every 64 KB
-          Effect.try({ try: () => fs.createWriteStream(input.path, { highWaterMark: WRITE_AHEAD }), catch: (e) => FileError.make(input.path, "write", e) }),
+          Effect.try({ try: () => fs.createWriteStream(input.path), catch: (e) => FileError.make(input.path, "write", e) }),
           (w) => Effect.promise(() => new Promise<void>((done) => (w.writableEnded ? done() : w.end(() => done()))))
         ),
         (w) => {

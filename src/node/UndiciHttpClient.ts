@@ -207,14 +207,8 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 }
 
-/**
- * Bytes a response body may queue ahead of its consumer before it is paused (then undici stops
- * reading the socket and the rest waits in the kernel): 64 KB, undici's own high-water mark and
- * one socket read. Measured on a 1 GB ranged download (4 ranges at once, docs/cos.md): with 1 MB,
- * buffers waited long enough in the queue and in the file writes behind it that V8 collected them
- * with back-to-back mark-compacts (20-70 per GB, 1.5-3 s of CPU); with 64 KB, scavenges only.
- */
-const QUEUE_LIMIT = 64 * 1024
+/** Bytes a response body may queue ahead of its consumer before it is paused. */
+const QUEUE_LIMIT = 1024 * 1024
 
 const bodyOf = (request: HttpClientRequest.HttpClientRequest): string | Uint8Array | undefined | AsyncIterable<Uint8Array> => {
   const b = request.body

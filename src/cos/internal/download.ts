@@ -1,9 +1,8 @@
 /**
  * The ranged download behind `Transfer.download`: the object's ranges fetched `concurrency` at a
- * time, each pinned to the object's ETag (`If-Match`) and written in place with one positional
- * vectored write per chunk the transport hands over (the buffers received since the last pull),
- * each range's CRC-64 computed as it arrives and the whole file's CRC-64 (the ranges' combined)
- * checked against the object's. A range cut short is fetched again.
+ * time, each pinned to the object's ETag (`If-Match`) and written in place with positional
+ * vectored writes of about 1 MB, each range's CRC-64 computed as it arrives and the whole file's
+ * CRC-64 (the ranges' combined) checked against the object's. A range cut short is fetched again.
  *
  * Resumable through a log beside the file (`<file>.cos-resume`): a header line naming the object
  * (ETag, size, range size), then one line per finished range (`<n> <crc64>`), appended as each
@@ -11,7 +10,6 @@
  *
  * @internal
  */
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
@@ -21,9 +19,6 @@ import { type CosCallError, getObjectStreamed, headObject } from "../Objects.js"
 import { open } from "./body.js"
 import * as Crc64 from "./crc64.js"
 import { DEFAULT_PART_SIZE, type Emit, MB, tracker, type TransferResult } from "./progress.js"
-
-/** Bytes of a range being written at once beyond which its reading waits (see the comment in `run`). */
-const IN_FLIGHT = 256 * 1024
 
 /** Options of a download. */
 export interface DownloadInput {
@@ -110,59 +105,40 @@ export const run = (input: DownloadInput, emit: Emit): Effect.Effect<TransferRes
         const r = yield* getObjectStreamed({ bucket: input.bucket, key: input.key, range: { start, end: start + lengthOf(n) - 1 }, ifMatch: head.etag || undefined })
         const crc = Crc64.init()
         let pos = start
-        // each chunk (the buffers the transport received since the last pull) is written at its
-        // place at once with one positional vectored write, and reading goes on while earlier
-        // writes are under way, up to IN_FLIGHT bytes of this range (then the reading waits):
-        // a socket buffer is held for milliseconds, as in a plain node:http client. Held longer (1 MB
-        // batches behind a 1 MB transport queue were tried) the ArrayBuffers of the young generation
-        // grow faster than scavenges collect them and V8 turns to back-to-back mark-compacts (20-70
-        // per GB, 1.5-3 s of CPU; docs/cos.md, Performance). No promise is kept per write.
-        // Bytes of this range being written, the first write failure, and the reader waiting for room
-        let inflight = 0
-        let failure: unknown = undefined
-        let waiting: (() => void) | undefined
-        const done = (bytes: number) => (e?: unknown) => {
-          inflight -= bytes
-          if (e !== undefined) failure ??= e
-          const w = waiting
-          waiting = undefined
-          w?.()
+        // buffers are gathered into positional writes of about 1 MB, each started without waiting
+        // for the one before (at most two in flight), so the socket is read while the disk writes
+        let batch: Array<Uint8Array> = []
+        let batched = 0
+        let writing: Promise<unknown> = Promise.resolve()
+        const write = (bufs: Array<Uint8Array>, bytes: number, at: number) => async () => {
+          const { bytesWritten } = await fd.writev(bufs, at)
+          // a short vectored write: the rest in one piece
+          if (bytesWritten < bytes) await fd.write(Buffer.concat(bufs).subarray(bytesWritten), 0, bytes - bytesWritten, at + bytesWritten)
         }
-        const write = (bufs: ReadonlyArray<Uint8Array>, bytes: number, at: number) => {
-          inflight += bytes
-          fd.writev(bufs as Array<Uint8Array>, at).then(
-            // a short vectored write: the rest in one piece
-            ({ bytesWritten }) => (bytesWritten < bytes ? fd.write(Buffer.concat(bufs).subarray(bytesWritten), 0, bytes - bytesWritten, at + bytesWritten) : undefined)
-          ).then(() => done(bytes)(), done(bytes))
-        }
-        const wake = Effect.async<void>((resume) => {
-          waiting = () => resume(Effect.void)
-          return Effect.sync(() => void (waiting = undefined))
+        const settle = (p: Promise<unknown>) => Effect.tryPromise({ try: () => p, catch: (e) => FileError.make(input.file, "write", e) })
+        const flush = Effect.suspend(() => {
+          if (batched === 0) return Effect.void
+          const before = writing
+          const bytes = batched
+          writing = write(batch, bytes, pos)()
+          writing.catch(() => undefined) // failures are taken when settled
+          batch = []
+          batched = 0
+          pos += bytes
+          counted.set(n, (counted.get(n) ?? 0) + bytes)
+          return Effect.zipRight(settle(before), t.add(bytes, n))
         })
-        // waits until at most `limit` bytes of this range are being written (`stopOnFailure`: or a write failed)
-        const until = (limit: number, stopOnFailure: boolean): Effect.Effect<void> =>
-          Effect.suspend(() => (inflight <= limit || (stopOnFailure && failure !== undefined) ? Effect.void : Effect.zipRight(wake, until(limit, stopOnFailure))))
-        const failed = Effect.suspend(() => (failure === undefined ? Effect.void : Effect.fail(FileError.make(input.file, "write", failure))))
-        const below = (limit: number) => Effect.zipRight(until(limit, true), failed)
-        const flush = (bufs: ReadonlyArray<Uint8Array>) =>
-          Effect.suspend(() => {
-            let bytes = 0
-            for (const buf of bufs) {
-              Crc64.update(crc, buf)
-              bytes += buf.length
-            }
-            if (bytes === 0) return Effect.void
-            write(bufs, bytes, pos)
-            pos += bytes
-            counted.set(n, (counted.get(n) ?? 0) + bytes)
-            return Effect.zipRight(below(IN_FLIGHT), t.add(bytes, n))
-          })
-        // a chunk of buffers at a time: one Effect step and one write per chunk, not per buffer
-        yield* Stream.runForEachChunk(r.body, (chunk) => flush(Chunk.toReadonlyArray(chunk))).pipe(
-          // the file is closed (by the scope) only once no write is under way
-          Effect.ensuring(until(0, false))
-        )
-        yield* failed
+        // a chunk of buffers at a time: one Effect step per chunk, not per buffer
+        yield* Stream.runForEachChunk(r.body, (chunk) => {
+          for (const buf of chunk) {
+            Crc64.update(crc, buf)
+            batch.push(buf)
+            batched += buf.length
+          }
+          return batched >= MB ? flush : Effect.void
+        }).pipe(Effect.ensuring(Effect.promise(() => writing.catch(() => undefined))))
+        yield* flush
+        yield* settle(writing)
         if (pos - start !== lengthOf(n)) return yield* IntegrityError.make({ what: `the length of range ${n}`, expected: String(lengthOf(n)), actual: String(pos - start), bucket: input.bucket, key: input.key })
         const digest = Crc64.digest(crc).toString()
         parts.set(n, digest)
