@@ -22,16 +22,9 @@ import * as Transfer from "../src/cos/Transfer.js"
 import * as Floor from "./cos-floor.js"
 import { cosLayerFor } from "./cos-layer.js"
 
-interface Task {
+/** One transfer: the floor's task and which client makes it. */
+interface Task extends Floor.FloorTask {
   readonly client: "ours" | "official" | "floor"
-  readonly op: "upload" | "download" | "stream"
-  readonly address: string
-  readonly file: string
-  readonly key: string
-  readonly partSize: number
-  readonly concurrency: number
-  readonly secretId: string
-  readonly secretKey: string
 }
 
 const BUCKET = "bench-1250000000"
