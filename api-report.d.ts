@@ -5767,6 +5767,8 @@ export declare const signV1: (algorithm: "HmacSHA256" | "HmacSHA1", req: Unsigne
 export declare const signV1Checked: (algorithm: "HmacSHA256" | "HmacSHA1", req: UnsignedRequest, credential: Credential, timestampSeconds: number, nonce: number) => Either.Either<SignedRequest, Json.Problem>;
 
 // ==== dist/internal/signing.d.ts
+/** Lower-case hex digest of a string (UTF-8) or bytes under `algorithm` (`sha256`, `sha1`, ...). */
+export declare const hashHex: (algorithm: string, data: string | Uint8Array) => string;
 /** Lower-case hex SHA-256 of a string (UTF-8) or bytes. */
 export declare const sha256Hex: (data: string | Uint8Array) => string;
 /** HMAC-SHA256 of a message under a key. */
