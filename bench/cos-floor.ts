@@ -44,14 +44,8 @@ export const run = async (t: FloorTask): Promise<void> => {
     return Signature.authorization({ secretId: t.secretId, secretKey: t.secretKey, method, key: t.key, query, headers: { host: HOST }, startSeconds: now - 60, endSeconds: now + 3600 })
   }
   /** One request; the answer's status, headers and (unless `sink` takes it) body as text. */
-  const request = (
-    method: string,
-    query: Record<string, string>,
-    headers: Record<string, string | number>,
-    body?: Uint8Array | string,
-    sink?: (res: http.IncomingMessage) => Promise<void>
-  ) =>
-    new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>((resolve, reject) => {
+  const request: Request = (method, query, headers, body, sink) =>
+    new Promise((resolve, reject) => {
       const qs = Object.keys(query).map((k) => (query[k] === "" ? k : `${k}=${encodeURIComponent(query[k])}`)).join("&")
       const req = http.request(
         { hostname, port: Number(port), agent, method, path: pathOf(t.key) + (qs === "" ? "" : `?${qs}`), headers: { host: HOST, authorization: sign(method, query), ...headers } },

@@ -12,6 +12,7 @@ import {
   tc3CanonicalRequest,
   tc3Signature,
   UNSIGNED_PAYLOAD_HASH,
+  sha256Hex,
   utcDate,
   v1Signature,
   v1StringToSign
@@ -23,9 +24,6 @@ export const TC3_AUTH =
   /^TC3-HMAC-SHA256\s+Credential=([^/,\s]+)\/([^/,\s]+)\/([^/,\s]+)\/tc3_request\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-fA-F]+)\s*$/
 const INTEGER = /^\d{1,12}$/
 
-// one-shot hashing (Node ≥ 20.12) costs a third of a Hash object per call
-const oneShot = (crypto as { hash?: (algorithm: string, data: crypto.BinaryLike, encoding: "hex") => string }).hash
-const sha256Hex = oneShot !== undefined ? (d: string | Buffer): string => oneShot("sha256", d, "hex") : (d: string | Buffer): string => crypto.createHash("sha256").update(d).digest("hex")
 
 const hexEqual = (a: string, b: string): boolean => a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b))
 
