@@ -18,11 +18,12 @@ import { port, runSolo } from "./harness.js"
 const agent = new http.Agent({ keepAlive: true, maxSockets: 128 })
 const signer = makeRawSigner("AKIDEXAMPLE", "secretEXAMPLE", "cvm")
 const host = `127.0.0.1:${port()}`
+const decoder = new TextDecoder()
 
 const client = HttpClient.make((request) =>
   Effect.async<HttpClientResponse.HttpClientResponse>((resume) => {
     const body = request.body._tag === "Uint8Array" ? request.body.body : new Uint8Array()
-    const headers = signer.sign(host, "DescribeInstances", "2017-03-12", "ap-guangzhou", new TextDecoder().decode(body), Math.floor(Date.now() / 1000))
+    const headers = signer.sign(host, "DescribeInstances", "2017-03-12", "ap-guangzhou", decoder.decode(body), Math.floor(Date.now() / 1000))
     const req = http.request({ host: "127.0.0.1", port: port(), path: "/", method: "POST", agent, headers }, (res) => {
       const chunks: Array<Buffer> = []
       res.on("data", (c: Buffer) => chunks.push(c))
